@@ -127,11 +127,12 @@ public sealed class DirectoryManifest
 
     private static void ValidateRelativePath(string path)
     {
-        if (string.IsNullOrEmpty(path) || path[0] == '/' || path.Contains('\\', StringComparison.Ordinal) ||
+        // A backslash is an ordinary character in a POSIX file name, so only '/' separates.
+        if (string.IsNullOrEmpty(path) || path[0] == '/' ||
             path.Split('/').Any(static segment => segment is "" or "." or ".."))
         {
             throw new ArgumentException(
-                $"The manifest path '{path}' is not a relative path inside the directory: it must use '/', and have no empty, '.' or '..' segment.",
+                $"The manifest path '{path}' is not a relative path inside the directory: it must not start with '/', and have no empty, '.' or '..' segment.",
                 nameof(path));
         }
     }
