@@ -6,10 +6,13 @@
 #   4. stops the services and prints `tests: N passed, N failed, N skipped`.
 # A service whose variable is already set (MLOPS_TEST_POSTGRES, MLOPS_TEST_AZURE_BLOB,
 # MLOPS_TEST_S3_URL) is not started: the tests use the one it points at.
-# Extra arguments go to `dotnet test` (for example --filter).
+# A first argument that is a path (a test project or folder) runs only that; the other arguments
+# go to `dotnet test` (for example --filter).
 set -uo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
+target="Mlops.Libraries.sln"
+if [ $# -gt 0 ] && [ -e "$1" ]; then target="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; shift; fi
 work="$(mktemp -d "${TMPDIR:-/tmp}/mlops-test.XXXXXX")"
 results="$work/results"
 pids=()
@@ -101,7 +104,9 @@ if [ -z "${MLOPS_TEST_S3_URL:-}" ]; then
   port="${MLOPS_TEST_S3RVER_PORT:-4569}"
   port_in_use "$port" && fail "port $port is taken; set MLOPS_TEST_S3RVER_PORT to a free one"
   mkdir -p "$work/s3rver"
-  "$root/eng/services/node_modules/.bin/s3rver" --directory "$work/s3rver" --address 127.0.0.1 --port "$port" \
+  # s3rver encrypts its listing continuation tokens with DES, which Node 17+ only allows with
+  # the legacy OpenSSL provider: without it, listings past 1000 objects fail with a 500.
+  NODE_OPTIONS=--openssl-legacy-provider "$root/eng/services/node_modules/.bin/s3rver" --directory "$work/s3rver" --address 127.0.0.1 --port "$port" \
     --silent >"$work/s3rver.log" 2>&1 &
   pids+=($!)
   wait_for_port "$port" 60 s3rver
@@ -112,7 +117,7 @@ fi
 
 # --- test --------------------------------------------------------------------
 cd "$root"
-dotnet test Mlops.Libraries.sln -c Release --logger "trx" --results-directory "$results" "$@"
+dotnet test "$target" -c Release --logger "trx" --results-directory "$results" "$@"
 status=$?
 
 passed=0 failed=0 skipped=0

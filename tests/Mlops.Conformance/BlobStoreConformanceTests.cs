@@ -196,6 +196,7 @@ public abstract class BlobStoreConformanceTests : IAsyncLifetime
 
         Assert.Equal(content, await ReadAllAsync("uploaded/file"));
         Assert.True(LocalFileExists(path), "uploading must never move or delete the source file");
+        DeleteLocalFile(path);
     }
 
     [Fact]
@@ -228,6 +229,9 @@ public abstract class BlobStoreConformanceTests : IAsyncLifetime
 
     /// <summary>Says whether the file made by <see cref="CreateLocalFileAsync"/> still exists.</summary>
     protected virtual bool LocalFileExists(string path) => File.Exists(path);
+
+    /// <summary>Removes the file made by <see cref="CreateLocalFileAsync"/>.</summary>
+    protected virtual void DeleteLocalFile(string path) => File.Delete(path);
 
     /// <summary>Reads the whole object.</summary>
     protected async Task<byte[]> ReadAllAsync(string key)

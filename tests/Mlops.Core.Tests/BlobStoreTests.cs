@@ -29,6 +29,8 @@ public sealed class MockFileSystemBlobStoreConformanceTests : BlobStoreConforman
     }
 
     protected override bool LocalFileExists(string path) => _fileSystem.File.Exists(path);
+
+    protected override void DeleteLocalFile(string path) => _fileSystem.File.Delete(path);
 }
 
 public sealed class InMemoryBlobStoreConformanceTests : BlobStoreConformanceTests
