@@ -50,7 +50,10 @@ public static class FileHasher
 
     /// <summary>Returns the md5 of the file at <paramref name="path"/>.</summary>
     /// <exception cref="MlopsException">The file cannot be read.</exception>
-    public static string HashFile(string path, CancellationToken cancellationToken = default)
+    public static string HashFile(string path, CancellationToken cancellationToken = default) =>
+        HashFile(path, readAhead: true, cancellationToken);
+
+    private static string HashFile(string path, bool readAhead, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         try
@@ -59,7 +62,7 @@ public static class FileHasher
             var length = RandomAccess.GetLength(handle);
             return length <= SmallFileLimit
                 ? HashSmall(handle, (int)length)
-                : HashLarge(handle, cancellationToken);
+                : HashLarge(handle, readAhead, cancellationToken);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -102,7 +105,8 @@ public static class FileHasher
                 {
                     for (var i = range.Item1; i < range.Item2; i++)
                     {
-                        results[i] = HashFile(paths[i], cancellationToken);
+                        // Every core is hashing already: a read-ahead thread per file would only compete with them.
+                        results[i] = HashFile(paths[i], readAhead: false, cancellationToken);
                     }
 
                     var total = Interlocked.Add(ref done, range.Item2 - range.Item1);
@@ -127,7 +131,7 @@ public static class FileHasher
             // The file may have grown since its length was read; hash what is there now.
             if (total == buffer.Length)
             {
-                return HashLarge(handle, CancellationToken.None);
+                return HashLarge(handle, readAhead: false, CancellationToken.None);
             }
 
             return HashBytes(buffer.AsSpan(0, total));
@@ -138,7 +142,7 @@ public static class FileHasher
         }
     }
 
-    private static string HashLarge(Microsoft.Win32.SafeHandles.SafeFileHandle handle, CancellationToken cancellationToken)
+    private static string HashLarge(Microsoft.Win32.SafeHandles.SafeFileHandle handle, bool readAhead, CancellationToken cancellationToken)
     {
         using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
         var current = ArrayPool<byte>.Shared.Rent(LargeBlockSize);
@@ -152,12 +156,20 @@ public static class FileHasher
                 cancellationToken.ThrowIfCancellationRequested();
                 offset += read;
 
-                // Read the next block on another thread while this one is hashed.
+                if (!readAhead)
+                {
+                    md5.AppendData(current, 0, read);
+                    read = RandomAccess.Read(handle, current.AsSpan(0, LargeBlockSize), offset);
+                    continue;
+                }
+
+                // Read the next block on another thread while this one is hashed: md5 is the bottleneck,
+                // and this hides the copy from the page cache behind it.
                 var nextOffset = offset;
                 var nextBuffer = next;
-                var readAhead = Task.Run(() => RandomAccess.Read(handle, nextBuffer.AsSpan(0, LargeBlockSize), nextOffset), cancellationToken);
+                var nextRead = Task.Run(() => RandomAccess.Read(handle, nextBuffer.AsSpan(0, LargeBlockSize), nextOffset), cancellationToken);
                 md5.AppendData(current, 0, read);
-                read = readAhead.GetAwaiter().GetResult();
+                read = nextRead.GetAwaiter().GetResult();
                 (current, next) = (next, current);
             }
 
