@@ -304,25 +304,10 @@ public sealed class AzureBlobStore : BlobStore
         return _container.GetBlobClient(_prefix + key);
     }
 
-    private async ValueTask<T> ExecuteAsync<T>(Func<CancellationToken, Task<T>> operation, CancellationToken cancellationToken) =>
-        await _pipeline.ExecuteAsync(
-            static async (operation, ct) =>
-            {
-                try
-                {
-                    return await operation(ct).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException ex) when (!ct.IsCancellationRequested)
-                {
-                    // The HTTP client's own timeout, not the caller's cancellation: worth another attempt.
-                    throw new TimeoutException("The request to Azure Blob Storage timed out.", ex);
-                }
-            },
-            operation,
-            cancellationToken).ConfigureAwait(false);
+    private ValueTask<T> ExecuteAsync<T>(Func<CancellationToken, Task<T>> operation, CancellationToken cancellationToken) =>
+        RemoteCall.ExecuteAsync(_pipeline, "Azure Blob Storage", operation, cancellationToken);
 
-    private static bool IsFailure(Exception ex, CancellationToken cancellationToken) =>
-        ex is not (BlobStoreException or ArgumentException) && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested);
+    private static bool IsFailure(Exception ex, CancellationToken cancellationToken) => RemoteCall.IsFailure(ex, cancellationToken);
 
     private BlobStoreException Error(string? key, string action, Exception ex)
     {
@@ -346,9 +331,5 @@ public sealed class AzureBlobStore : BlobStore
         return new BlobStoreException(Backend, Name, key, message, ex);
     }
 
-    private static string FirstLine(string message)
-    {
-        var newline = message.IndexOfAny(['\r', '\n']);
-        return newline < 0 ? message : message[..newline];
-    }
+    private static string FirstLine(string message) => RemoteCall.FirstLine(message);
 }
