@@ -79,6 +79,42 @@ public abstract class TrackingStoreConformanceTests : IAsyncLifetime
         Assert.Equal(2, restored.Count);
     }
 
+    [Fact]
+    public async Task A_deleted_experiment_refuses_new_runs()
+    {
+        var experiment = await Store.CreateExperimentAsync("e");
+        await Store.SetExperimentLifecycleAsync(experiment, LifecycleStage.Deleted);
+
+        var error = await Assert.ThrowsAsync<TrackingException>(() => Store.CreateRunAsync(new NewRun { ExperimentId = experiment }));
+
+        Assert.Equal(TrackingErrorCode.Conflict, error.ErrorCode);
+        Assert.Contains("restore", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("  ")]
+    [InlineData("a/b")]
+    [InlineData("a@b")]
+    public async Task Invalid_experiment_names_are_refused(string name)
+    {
+        var error = await Assert.ThrowsAsync<TrackingException>(() => Store.CreateExperimentAsync(name));
+
+        Assert.Equal(TrackingErrorCode.InvalidArgument, error.ErrorCode);
+        Assert.Empty(await ToListAsync(Store.ListExperimentsAsync(ViewType.All)));
+    }
+
+    [Fact]
+    public async Task An_experiment_may_put_its_artifacts_elsewhere()
+    {
+        var experiment = await Store.CreateExperimentAsync("e", artifactLocation: "team-a/e");
+
+        var run = await Store.CreateRunAsync(new NewRun { ExperimentId = experiment });
+
+        Assert.Equal("team-a/e", (await Store.GetExperimentAsync(experiment))!.ArtifactLocation);
+        Assert.Equal($"team-a/e/{run.RunId}/artifacts", run.ArtifactUri);
+    }
+
     // ---- runs ----
 
     [Fact]
@@ -369,6 +405,37 @@ public abstract class TrackingStoreConformanceTests : IAsyncLifetime
 
         Assert.Equal(TrackingErrorCode.Conflict, error.ErrorCode);
         Assert.Single(await Store.GetMetricHistoryAsync(run, "m"));
+    }
+
+    [Fact]
+    public async Task Eight_concurrent_writers_lose_no_point_and_see_no_lock_error()
+    {
+        const int Writers = 8;
+        const int Batches = 25;
+        const int BatchSize = 200;
+        var run = await NewRunAsync();
+
+        await Task.WhenAll(Enumerable.Range(0, Writers).Select(writer => Task.Run(async () =>
+        {
+            for (var batch = 0; batch < Batches; batch++)
+            {
+                await Store.LogBatchAsync(
+                    run,
+                    [.. Enumerable.Range(batch * BatchSize, BatchSize).Select(step => new Metric($"w{writer}", step, step, step))],
+                    [new Param($"w{writer}-{batch}", "x")],
+                    [new RunTag($"w{writer}", $"{batch}")]);
+            }
+        })));
+
+        var data = (await Store.GetRunAsync(run))!.Data;
+        for (var writer = 0; writer < Writers; writer++)
+        {
+            Assert.Equal(Batches * BatchSize, (await Store.GetMetricHistoryAsync(run, $"w{writer}")).Count);
+            Assert.Equal(Batches * BatchSize - 1, data.Metrics[$"w{writer}"].Step);
+            Assert.Equal($"{Batches - 1}", data.Tags[$"w{writer}"]);
+        }
+
+        Assert.Equal(Writers * Batches, data.Params.Count);
     }
 
     // ---- search ----

@@ -1,0 +1,196 @@
+using System.Runtime.InteropServices;
+
+namespace Mlops.DataVersioning.Internal;
+
+/// <summary>The ways a workspace file can share the bytes of a cache object.</summary>
+internal enum LinkType
+{
+    Reflink,
+    Hardlink,
+    Symlink,
+    Copy,
+}
+
+/// <summary>Creates files from other files by reflink, hard link, symbolic link or copy.</summary>
+internal sealed class FileLinker
+{
+    // FICLONE = _IOW(0x94, 9, int).
+    private const uint Ficlone = 0x40049409;
+
+    private volatile bool _reflinkUnsupported = !OperatingSystem.IsLinux();
+    private volatile bool _hardlinkUnsupported = !(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS());
+
+    public FileLinker(IReadOnlyList<string> types)
+    {
+        var parsed = new List<LinkType>();
+        foreach (var type in types)
+        {
+            parsed.Add(type.Trim().ToLowerInvariant() switch
+            {
+                "reflink" => LinkType.Reflink,
+                "hardlink" => LinkType.Hardlink,
+                "symlink" => LinkType.Symlink,
+                "copy" => LinkType.Copy,
+                _ => throw new DataVersioningException($"The cache link type '{type}' in 'cache.type' is not known. Use a comma list of reflink, hardlink, symlink and copy."),
+            });
+        }
+
+        Types = parsed.Count == 0 ? [LinkType.Reflink, LinkType.Copy] : parsed;
+    }
+
+    public IReadOnlyList<LinkType> Types { get; }
+
+    /// <summary>Whether workspace files become links that must stay read-only (hardlink or symlink first in line).</summary>
+    public bool LinksWorkspace => Types[0] is LinkType.Hardlink or LinkType.Symlink;
+
+    /// <summary>Tries a copy-on-write clone of <paramref name="source"/> at the new path <paramref name="destination"/>.</summary>
+    public bool TryReflink(string source, string destination)
+    {
+        if (_reflinkUnsupported)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var from = File.OpenHandle(source, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using (var to = File.OpenHandle(destination, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                if (Native.Ioctl((int)to.DangerousGetHandle(), Ficlone, (int)from.DangerousGetHandle()) == 0)
+                {
+                    return true;
+                }
+            }
+
+            // EOPNOTSUPP, EXDEV, EINVAL…: this file system cannot clone; don't ask again.
+            _reflinkUnsupported = true;
+            File.Delete(destination);
+            return false;
+        }
+        catch (Exception ex) when (ex is EntryPointNotFoundException or DllNotFoundException)
+        {
+            _reflinkUnsupported = true;
+            TryDelete(destination);
+            return false;
+        }
+    }
+
+    /// <summary>Tries a hard link of <paramref name="source"/> at the new path <paramref name="destination"/>.</summary>
+    public bool TryHardlink(string source, string destination)
+    {
+        if (_hardlinkUnsupported)
+        {
+            return false;
+        }
+
+        try
+        {
+            if (Native.Link(source, destination) == 0)
+            {
+                return true;
+            }
+
+            var errno = Marshal.GetLastPInvokeError();
+
+            // EXDEV (18) or EPERM (1): another file system, or one without hard links.
+            if (errno is 18 or 1 or 95)
+            {
+                _hardlinkUnsupported = true;
+            }
+
+            return false;
+        }
+        catch (Exception ex) when (ex is EntryPointNotFoundException or DllNotFoundException)
+        {
+            _hardlinkUnsupported = true;
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Makes <paramref name="destination"/> a file with the bytes of the cache object <paramref name="cacheObject"/>,
+    /// using the first link type that works. The file appears whole or not at all (temporary name, then rename).
+    /// </summary>
+    public LinkType Link(string cacheObject, string destination)
+    {
+        var directory = Path.GetDirectoryName(destination)!;
+        Directory.CreateDirectory(directory);
+        var temp = Path.Combine(directory, $".{Path.GetFileName(destination)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            foreach (var type in Types)
+            {
+                if (TryCreate(type, cacheObject, temp))
+                {
+                    if (type is LinkType.Reflink or LinkType.Copy && !OperatingSystem.IsWindows())
+                    {
+                        File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+                    }
+
+                    MakeReplaceable(destination);
+                    File.Move(temp, destination, overwrite: true);
+                    return type;
+                }
+            }
+
+            // Copy always works where the others don't.
+            File.Copy(cacheObject, temp);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            }
+
+            MakeReplaceable(destination);
+            File.Move(temp, destination, overwrite: true);
+            return LinkType.Copy;
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+    }
+
+    private bool TryCreate(LinkType type, string cacheObject, string temp)
+    {
+        switch (type)
+        {
+            case LinkType.Reflink:
+                return TryReflink(cacheObject, temp);
+            case LinkType.Hardlink:
+                return TryHardlink(cacheObject, temp);
+            case LinkType.Symlink:
+                File.CreateSymbolicLink(temp, cacheObject);
+                return true;
+            default:
+                File.Copy(cacheObject, temp);
+                return true;
+        }
+    }
+
+    private static void MakeReplaceable(string path)
+    {
+        // Windows refuses to replace a read-only file; POSIX only looks at the folder's permissions.
+        if (OperatingSystem.IsWindows() && File.Exists(path))
+        {
+            File.SetAttributes(path, FileAttributes.Normal);
+        }
+    }
+
+    internal static void TryDelete(string path)
+    {
+        try
+        {
+            if (File.Exists(path) || new FileInfo(path).LinkTarget is not null)
+            {
+                File.Delete(path);
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}

@@ -1,0 +1,2 @@
+// The tests use POSIX file modes, inodes, hard and symbolic links: they run on Linux (CI and developers alike).
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]

@@ -1,0 +1,254 @@
+using System.Diagnostics;
+using Microsoft.Data.Sqlite;
+using Mlops.Tracking.Sqlite;
+
+namespace Mlops.Tracking.Tests;
+
+public sealed class SqliteTrackingStoreTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    private string DatabasePath => _temp.Combine("nested", "folder", "mlruns.db");
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public async Task The_first_call_creates_the_folder_the_file_and_a_versioned_schema_in_wal_mode()
+    {
+        await using var store = new SqliteTrackingStore(DatabasePath);
+
+        Assert.False(File.Exists(DatabasePath));
+        await store.CreateExperimentAsync("e");
+
+        Assert.True(File.Exists(DatabasePath));
+        Assert.Equal(1L, Scalar("SELECT MAX(version) FROM schema_version"));
+        Assert.Equal("wal", Scalar("PRAGMA journal_mode"));
+    }
+
+    [Fact]
+    public async Task Data_survives_reopening_and_the_schema_is_not_created_twice()
+    {
+        string runId;
+        await using (var first = new SqliteTrackingStore(DatabasePath))
+        {
+            var experiment = await first.CreateExperimentAsync("e");
+            runId = (await first.CreateRunAsync(new NewRun { ExperimentId = experiment })).RunId;
+            await first.LogBatchAsync(runId, [new Metric("m", 1, 1, 1)]);
+        }
+
+        SqliteConnection.ClearAllPools();
+        await using var second = new SqliteTrackingStore(DatabasePath);
+        await second.InitializeAsync();
+
+        Assert.Single(await second.GetMetricHistoryAsync(runId, "m"));
+        Assert.Equal(1L, Scalar("SELECT COUNT(*) FROM schema_version"));
+    }
+
+    [Fact]
+    public async Task A_store_from_a_newer_version_is_refused_with_advice()
+    {
+        await using (var store = new SqliteTrackingStore(DatabasePath))
+        {
+            await store.InitializeAsync();
+        }
+
+        Execute("INSERT INTO schema_version (version) VALUES (99)");
+        SqliteConnection.ClearAllPools();
+        await using var newer = new SqliteTrackingStore(DatabasePath);
+
+        var error = await Assert.ThrowsAsync<TrackingException>(() => newer.CreateExperimentAsync("e"));
+
+        Assert.Contains("99", error.Message, StringComparison.Ordinal);
+        Assert.Contains("upgrade", error.Message, StringComparison.Ordinal);
+        Assert.Contains(DatabasePath, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_file_of_another_program_is_left_alone()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
+        Execute("CREATE TABLE runs (id INTEGER)");
+        SqliteConnection.ClearAllPools();
+        await using var store = new SqliteTrackingStore(DatabasePath);
+
+        var error = await Assert.ThrowsAsync<TrackingException>(() => store.InitializeAsync());
+
+        Assert.Contains("another program", error.Message, StringComparison.Ordinal);
+        Assert.Null(Scalar("SELECT name FROM sqlite_master WHERE name = 'experiments'"));
+    }
+
+    [Fact]
+    public async Task Four_stores_on_one_file_write_at_once_and_every_point_is_there()
+    {
+        const int Writers = 4;
+        const int Batches = 150;
+        const int BatchSize = 100;
+        await using var setup = new SqliteTrackingStore(DatabasePath);
+        var experiment = await setup.CreateExperimentAsync("e");
+        var shared = (await setup.CreateRunAsync(new NewRun { ExperimentId = experiment })).RunId;
+
+        var stores = Enumerable.Range(0, Writers).Select(_ => new SqliteTrackingStore(DatabasePath)).ToArray();
+        try
+        {
+            await Task.WhenAll(stores.Select((store, writer) => Task.Run(async () =>
+            {
+                var own = (await store.CreateRunAsync(new NewRun { ExperimentId = experiment, RunName = $"w{writer}" })).RunId;
+                for (var batch = 0; batch < Batches; batch++)
+                {
+                    var points = Enumerable.Range(batch * BatchSize, BatchSize).Select(step => new Metric($"w{writer}", step, step, step)).ToList();
+                    await store.LogBatchAsync(shared, points, [new Param($"w{writer}.b{batch}", "x")]);
+                    await store.LogBatchAsync(own, points, tags: [new RunTag("progress", batch.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
+                }
+            })));
+        }
+        finally
+        {
+            foreach (var store in stores)
+            {
+                await store.DisposeAsync();
+            }
+        }
+
+        for (var writer = 0; writer < Writers; writer++)
+        {
+            var history = await setup.GetMetricHistoryAsync(shared, $"w{writer}");
+            Assert.Equal(Enumerable.Range(0, Batches * BatchSize).Select(i => (double)i), history.Select(m => m.Value));
+        }
+
+        var sharedRun = (await setup.GetRunAsync(shared))!;
+        Assert.Equal(Writers * Batches, sharedRun.Data.Params.Count);
+        var ownRuns = await setup.SearchRunsAsync(new Search.RunSearchRequest { Filter = "tags.progress = '149'" });
+        Assert.Equal(Writers, ownRuns.Runs.Count);
+        Assert.All(ownRuns.Runs, r => Assert.Equal(Batches * BatchSize - 1, r.Data.Metrics[r.Info.RunName].Step));
+    }
+
+    [Fact]
+    public async Task Four_trackers_creating_one_experiment_at_once_share_it()
+    {
+        var trackers = Enumerable.Range(0, 4).Select(_ => ExperimentTracker.Create(DatabasePath, o => o.CaptureEnvironment = false)).ToArray();
+        try
+        {
+            var ids = await Task.WhenAll(trackers.Select(t => Task.Run(() => t.GetOrCreateExperimentAsync("shared"))));
+
+            Assert.Single(ids.Distinct());
+        }
+        finally
+        {
+            foreach (var tracker in trackers)
+            {
+                await tracker.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Four_processes_write_at_once_and_every_point_is_there()
+    {
+        const int Points = 10_000;
+        await using var setup = new SqliteTrackingStore(DatabasePath);
+        var experiment = await setup.CreateExperimentAsync("shared-runs");
+        var shared = (await setup.CreateRunAsync(new NewRun { ExperimentId = experiment })).RunId;
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => RunWriterAsync("write", DatabasePath, shared, $"p{i}", Points.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+
+        Assert.All(results, r => Assert.True(r.ExitCode == 0, $"A writer failed with exit code {r.ExitCode}: {r.Error}"));
+        Assert.All(results, r => Assert.DoesNotContain("locked", r.Error, StringComparison.OrdinalIgnoreCase));
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.Equal(Points, (await setup.GetMetricHistoryAsync(shared, $"p{i}")).Count);
+            var own = (await setup.GetRunAsync(results[i].Output.Trim()))!;
+            Assert.Equal(RunStatus.Finished, own.Info.Status);
+            Assert.Equal(Points, (await setup.GetMetricHistoryAsync(own.Info.RunId, "own")).Count);
+        }
+    }
+
+    [Fact]
+    public async Task A_process_killed_mid_run_leaves_a_readable_store_with_every_flushed_point()
+    {
+        var psi = WriterStartInfo("hang", DatabasePath, "5000");
+        using var process = Process.Start(psi)!;
+        var runId = (await process.StandardOutput.ReadLineAsync())?.Trim();
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+
+        Assert.False(string.IsNullOrEmpty(runId), await process.StandardError.ReadToEndAsync());
+        SqliteConnection.ClearAllPools();
+        await using var store = new SqliteTrackingStore(DatabasePath);
+        var run = (await store.GetRunAsync(runId))!;
+        Assert.Equal(RunStatus.Running, run.Info.Status);
+        Assert.Equal(5000, (await store.GetMetricHistoryAsync(runId, "loss")).Count);
+        Assert.Equal("ok", Scalar("PRAGMA integrity_check"));
+    }
+
+    private static ProcessStartInfo WriterStartInfo(params string[] args)
+    {
+        var psi = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+
+        // The test host runs under 'dotnet'; run this assembly's Main the same way.
+        psi.ArgumentList.Add(typeof(Program).Assembly.Location);
+        foreach (var arg in args)
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        if (!Path.GetFileNameWithoutExtension(psi.FileName).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
+        {
+            psi.FileName = "dotnet";
+        }
+
+        return psi;
+    }
+
+    private static async Task<(int ExitCode, string Output, string Error)> RunWriterAsync(params string[] args)
+    {
+        using var process = Process.Start(WriterStartInfo(args))!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await output, await error);
+    }
+
+    private object? Scalar(string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+
+    private void Execute(string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}
+
+public sealed class SqliteTrackingStoreLocationTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public async Task A_store_under_a_file_says_where_and_what_to_do()
+    {
+        var blocker = _temp.Combine("not-a-folder");
+        await File.WriteAllTextAsync(blocker, "x");
+        await using var store = new SqliteTrackingStore(Path.Combine(blocker, "mlruns.db"));
+
+        var error = await Assert.ThrowsAsync<TrackingException>(() => store.InitializeAsync());
+
+        Assert.Equal(TrackingErrorCode.StoreFailure, error.ErrorCode);
+        Assert.Contains(blocker, error.Message, StringComparison.Ordinal);
+        Assert.Contains("MLOPS_TRACKING_URI", error.Message, StringComparison.Ordinal);
+    }
+}
