@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of the suite against real services, on a fresh machine too:
-#   1. installs what is missing (Debian's postgresql; azurite and s3rver into eng/services),
+#   1. installs what is missing (Debian's postgresql and python3-pandas; azurite and s3rver into eng/services),
 #   2. starts each on 127.0.0.1 with a fresh data folder and waits until it answers,
 #   3. runs `dotnet test Mlops.Libraries.sln -c Release`,
 #   4. stops the services and prints `tests: N passed, N failed, N skipped`.
@@ -48,19 +48,21 @@ wait_for_port() {
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # --- install -----------------------------------------------------------------
-if [ -z "${MLOPS_TEST_POSTGRES:-}" ]; then
-  pg_bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
-  if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ]; then
-    log "installing Debian's postgresql"
-    if [ "$(id -u)" = 0 ]; then
-      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; } >"$work/apt.log" 2>&1 \
-        || { cat "$work/apt.log" >&2; fail "could not install postgresql"; }
-    else
-      fail "PostgreSQL is not installed: run 'sudo apt-get install postgresql', or set MLOPS_TEST_POSTGRES to a connection string"
-    fi
-    pg_bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
+# Debian packages: PostgreSQL for the tracking store, pandas for the differential data tests.
+apt_packages=()
+if [ -z "${MLOPS_TEST_POSTGRES:-}" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then apt_packages+=(postgresql); fi
+if [ -z "${MLOPS_TEST_PYTHON:-}" ] && ! /usr/bin/python3 -c "import pandas" >/dev/null 2>&1; then apt_packages+=(python3-pandas); fi
+if [ ${#apt_packages[@]} -gt 0 ]; then
+  log "installing Debian's ${apt_packages[*]}"
+  if [ "$(id -u)" = 0 ]; then
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${apt_packages[@]}"; } >"$work/apt.log" 2>&1 \
+      || { cat "$work/apt.log" >&2; fail "could not install ${apt_packages[*]}"; }
+  else
+    fail "missing Debian packages: run 'sudo apt-get install ${apt_packages[*]}' (or point MLOPS_TEST_POSTGRES / MLOPS_TEST_PYTHON at your own)"
   fi
 fi
+pg_bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
+export MLOPS_TEST_PYTHON="${MLOPS_TEST_PYTHON:-/usr/bin/python3}"
 
 if [ -z "${MLOPS_TEST_AZURE_BLOB:-}" ] || [ -z "${MLOPS_TEST_S3_URL:-}" ]; then
   if [ ! -x "$root/eng/services/node_modules/.bin/azurite-blob" ] || [ ! -x "$root/eng/services/node_modules/.bin/s3rver" ]; then
