@@ -65,6 +65,22 @@ public sealed class EnvCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Section_titles_stay_whole_above_narrow_tables()
+    {
+        // One short variable makes the last table narrower than its title (as CI=true does on CI).
+        var run = await CliRun.RunAsync(
+            services => services.Configure<EnvironmentSnapshotOptions>(o =>
+            {
+                o.EnvironmentVariables.Clear();
+                o.EnvironmentVariables.Add("HOME");
+            }),
+            "env");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("Environment variables", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Env_prints_values_with_brackets_as_text_not_markup()
     {
         const string Name = "MLOPS_CLI_TESTS_MARKUP_VALUE";

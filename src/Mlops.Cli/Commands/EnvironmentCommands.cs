@@ -40,7 +40,7 @@ internal sealed class EnvironmentCommands : ICommandModule
 
     internal static void Write(IAnsiConsole console, EnvironmentSnapshot snapshot)
     {
-        var runtime = Section("Runtime and OS", "Property", "Value");
+        var runtime = Section("Property", "Value");
         AddRow(runtime, "Captured at", snapshot.CapturedAt.ToString("u", CultureInfo.InvariantCulture));
         AddRow(runtime, "Operating system", snapshot.OperatingSystem);
         AddRow(runtime, "Platform", snapshot.Platform);
@@ -50,9 +50,9 @@ internal sealed class EnvironmentCommands : ICommandModule
         AddRow(runtime, "Processors", snapshot.ProcessorCount.ToString(CultureInfo.InvariantCulture));
         AddRow(runtime, "Machine", snapshot.MachineName);
         AddRow(runtime, "Entry assembly", snapshot.EntryAssembly ?? "(none)");
-        console.Write(runtime);
+        Write(console, "Runtime and OS", runtime);
 
-        var git = Section("Git", "Property", "Value");
+        var git = Section("Property", "Value");
         if (snapshot.Git is { } head)
         {
             AddRow(git, "Commit", head.Commit);
@@ -65,14 +65,22 @@ internal sealed class EnvironmentCommands : ICommandModule
             AddRow(git, "Repository", "(not in a Git repository with commits)");
         }
 
-        console.Write(git);
-        console.Write(Listing("Packages", "Package", "Version", snapshot.Packages, "(no .deps.json found for the entry assembly)"));
-        console.Write(Listing("Environment variables", "Name", "Value", snapshot.EnvironmentVariables, "(none of the recorded variables is set)"));
+        Write(console, "Git", git);
+        Write(console, "Packages", Listing("Package", "Version", snapshot.Packages, "(no .deps.json found for the entry assembly)"));
+        Write(console, "Environment variables", Listing("Name", "Value", snapshot.EnvironmentVariables, "(none of the recorded variables is set)"));
     }
 
-    private static Table Listing(string title, string keyHeader, string valueHeader, IReadOnlyDictionary<string, string> values, string whenEmpty)
+    // The title goes above the table, not in it: a table title is wrapped to the table's width,
+    // which splits "Environment variables" over two lines above a narrow table.
+    private static void Write(IAnsiConsole console, string title, Table table)
     {
-        var table = Section(title, keyHeader, valueHeader);
+        console.Write(new Text(title + Environment.NewLine, new Style(decoration: Decoration.Bold)));
+        console.Write(table);
+    }
+
+    private static Table Listing(string keyHeader, string valueHeader, IReadOnlyDictionary<string, string> values, string whenEmpty)
+    {
+        var table = Section(keyHeader, valueHeader);
         foreach (var (key, value) in values)
         {
             AddRow(table, key, value);
@@ -86,9 +94,8 @@ internal sealed class EnvironmentCommands : ICommandModule
         return table;
     }
 
-    private static Table Section(string title, string keyHeader, string valueHeader) =>
+    private static Table Section(string keyHeader, string valueHeader) =>
         new Table()
-            .Title(title, new Style(decoration: Decoration.Bold))
             .AddColumn(new TableColumn(new Text(keyHeader, new Style(Color.Blue))).NoWrap())
             .AddColumn(new TableColumn(new Text(valueHeader, new Style(Color.Blue))));
 
