@@ -15,6 +15,8 @@ internal static class MlopsCli
     internal static IReadOnlyList<ICommandModule> Modules { get; } =
     [
         new EnvironmentCommands(),
+        new DataCommands(),
+        new TrackingCommands(),
     ];
 
     /// <summary>The version <c>--version</c> prints: the CLI assembly's informational version.</summary>
