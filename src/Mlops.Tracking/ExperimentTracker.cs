@@ -83,8 +83,10 @@ public sealed partial class ExperimentTracker : IAsyncDisposable
         var options = new TrackingOptions { StoreUri = storeUri };
         configure?.Invoke(options);
         var timeProvider = TimeProvider.System;
-        var store = CreateSqliteStore(options, timeProvider);
-        var artifacts = new FileSystemBlobStore("artifacts", DefaultArtifactRoot(options, store.Path));
+        var store = DependencyInjection.TrackingStoreFactory.Create(options, timeProvider);
+
+        // Beside the SQLite file; for a server store, in the current folder unless ArtifactRoot says otherwise.
+        var artifacts = new FileSystemBlobStore("artifacts", DefaultArtifactRoot(options, (store as SqliteTrackingStore)?.Path ?? "mlruns.db"));
         return new ExperimentTracker(store, artifacts, options, null, timeProvider, null, ownsStore: true);
     }
 

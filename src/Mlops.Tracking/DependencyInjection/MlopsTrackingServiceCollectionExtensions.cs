@@ -16,7 +16,8 @@ public static class MlopsTrackingServiceCollectionExtensions
 {
     /// <summary>
     /// Adds <see cref="ExperimentTracker"/>, <see cref="ModelRegistry"/>, a <see cref="TrackingStore"/> (SQLite at
-    /// <see cref="TrackingOptions.StoreUri"/>, else <c>MLOPS_TRACKING_URI</c>, else <c>./mlruns.db</c>) and a local artifact
+    /// <see cref="TrackingOptions.StoreUri"/>, else <c>MLOPS_TRACKING_URI</c>, else <c>./mlruns.db</c>; PostgreSQL when that is a
+    /// PostgreSQL connection string and the application references Mlops.Tracking.PostgreSql) and a local artifact
     /// store (keyed <see cref="TrackingServiceKeys.ArtifactStore"/>). Safe to call more than once; registrations made
     /// before win, and the options are validated when the host starts.
     /// </summary>
@@ -32,7 +33,7 @@ public static class MlopsTrackingServiceCollectionExtensions
 
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TrackingOptions>, TrackingOptionsValidator>());
-        services.TryAddSingleton<TrackingStore>(sp => ExperimentTracker.CreateSqliteStore(
+        services.TryAddSingleton<TrackingStore>(sp => TrackingStoreFactory.Create(
             sp.GetRequiredService<IOptions<TrackingOptions>>().Value,
             sp.GetRequiredService<TimeProvider>()));
         services.TryAddKeyedSingleton<BlobStore>(TrackingServiceKeys.ArtifactStore, (sp, _) =>
