@@ -1,6 +1,5 @@
 using System.IO.Abstractions;
 using System.IO.Abstractions.TestingHelpers;
-using Mlops.Conformance;
 using Mlops.Core.Storage;
 
 namespace Mlops.Core.Tests;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Mlops.DataVersioning.Tests;
+namespace Mlops.Conformance;
 
 /// <summary>A real Git repository in a temp folder, driven by the git command line.</summary>
 public sealed class GitFixture : IDisposable

@@ -1,4 +1,4 @@
-namespace Mlops.DataVersioning.Tests;
+namespace Mlops.Conformance;
 
 /// <summary>A fresh folder under the system temp folder, deleted (read-only files included) on dispose.</summary>
 public sealed class TempDirectory : IDisposable
