@@ -155,7 +155,7 @@ public sealed class PostgreSqlTrackingStore : TrackingStore
         return WriteAsync(async (connection, transaction) =>
         {
             var changed = long.TryParse(experimentId, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
-                ? await ExecuteAsync(connection, transaction, "UPDATE experiments SET lifecycle_stage = @stage, last_update_time = @now WHERE experiment_id = @id", cancellationToken, ("stage", StageName(stage)), ("now", Now()), ("id", id)).ConfigureAwait(false)
+                ? await ExecuteAsync(connection, transaction, "UPDATE experiments SET lifecycle_stage = @stage, last_update_time = @now WHERE experiment_id = @id", cancellationToken, ("stage", FormatStage(stage)), ("now", Now()), ("id", id)).ConfigureAwait(false)
                 : 0;
             if (changed == 0)
             {
@@ -223,7 +223,7 @@ public sealed class PostgreSqlTrackingStore : TrackingStore
                 ("experiment", experimentId),
                 ("name", info.RunName),
                 ("user", info.UserId),
-                ("status", StatusName(info.Status)),
+                ("status", FormatStatus(info.Status)),
                 ("start", info.StartTime),
                 ("uri", info.ArtifactUri),
                 ("parent", (object?)info.ParentRunId ?? DBNull.Value)).ConfigureAwait(false);
@@ -239,8 +239,8 @@ public sealed class PostgreSqlTrackingStore : TrackingStore
                 ? "UPDATE runs SET status = @status WHERE run_id = @id"
                 : "UPDATE runs SET status = @status, end_time = @end WHERE run_id = @id";
             var changed = endTime is null
-                ? await ExecuteAsync(connection, transaction, sql, cancellationToken, ("status", StatusName(status)), ("id", runId)).ConfigureAwait(false)
-                : await ExecuteAsync(connection, transaction, sql, cancellationToken, ("status", StatusName(status)), ("end", endTime.Value), ("id", runId)).ConfigureAwait(false);
+                ? await ExecuteAsync(connection, transaction, sql, cancellationToken, ("status", FormatStatus(status)), ("id", runId)).ConfigureAwait(false)
+                : await ExecuteAsync(connection, transaction, sql, cancellationToken, ("status", FormatStatus(status)), ("end", endTime.Value), ("id", runId)).ConfigureAwait(false);
             if (changed == 0)
             {
                 throw RunNotFound(runId);
@@ -254,7 +254,7 @@ public sealed class PostgreSqlTrackingStore : TrackingStore
     protected override Task SetRunLifecycleCoreAsync(string runId, LifecycleStage stage, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, transaction) =>
         {
-            var changed = await ExecuteAsync(connection, transaction, "UPDATE runs SET lifecycle_stage = @stage WHERE run_id = @id", cancellationToken, ("stage", StageName(stage)), ("id", runId)).ConfigureAwait(false);
+            var changed = await ExecuteAsync(connection, transaction, "UPDATE runs SET lifecycle_stage = @stage WHERE run_id = @id", cancellationToken, ("stage", FormatStage(stage)), ("id", runId)).ConfigureAwait(false);
             return changed == 0 ? throw RunNotFound(runId) : true;
         }, cancellationToken);
 
@@ -588,30 +588,6 @@ public sealed class PostgreSqlTrackingStore : TrackingStore
     // ---- plumbing ----
 
     private long Now() => _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
-
-    private static string StatusName(RunStatus status) => status switch
-    {
-        RunStatus.Running => "RUNNING",
-        RunStatus.Scheduled => "SCHEDULED",
-        RunStatus.Finished => "FINISHED",
-        RunStatus.Failed => "FAILED",
-        RunStatus.Killed => "KILLED",
-        _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Unknown run status."),
-    };
-
-    private static RunStatus ParseStatus(string text) => text switch
-    {
-        "RUNNING" => RunStatus.Running,
-        "SCHEDULED" => RunStatus.Scheduled,
-        "FINISHED" => RunStatus.Finished,
-        "FAILED" => RunStatus.Failed,
-        "KILLED" => RunStatus.Killed,
-        _ => throw new TrackingException(TrackingErrorCode.StoreFailure, $"The store holds the unknown run status '{text}'."),
-    };
-
-    private static string StageName(LifecycleStage stage) => stage == LifecycleStage.Deleted ? "deleted" : "active";
-
-    private static LifecycleStage ParseStage(string text) => text == "deleted" ? LifecycleStage.Deleted : LifecycleStage.Active;
 
     private static string Truncate(string value) => value.Length <= 100 ? value : string.Concat(value.AsSpan(0, 100), "…");
 

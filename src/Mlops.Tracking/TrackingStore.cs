@@ -20,6 +20,19 @@ namespace Mlops.Tracking;
 /// </remarks>
 public abstract class TrackingStore : IAsyncDisposable
 {
+    /// <summary>The stored spelling of a run status: MLflow's (<c>FINISHED</c>), the same in every store.</summary>
+    protected static string FormatStatus(RunStatus status) => Names.Of(status);
+
+    /// <summary>Reads a status written by <see cref="FormatStatus"/>.</summary>
+    /// <exception cref="TrackingException">The text is no run status.</exception>
+    protected static RunStatus ParseStatus(string text) => Names.ParseStatus(text);
+
+    /// <summary>The stored spelling of a lifecycle stage: MLflow's (<c>active</c>, <c>deleted</c>).</summary>
+    protected static string FormatStage(LifecycleStage stage) => Names.Of(stage);
+
+    /// <summary>Reads a stage written by <see cref="FormatStage"/>.</summary>
+    protected static LifecycleStage ParseStage(string text) => Names.ParseStage(text);
+
     private static readonly IReadOnlyList<Metric> NoMetrics = [];
     private static readonly IReadOnlyList<Param> NoParams = [];
     private static readonly IReadOnlyList<RunTag> NoTags = [];
