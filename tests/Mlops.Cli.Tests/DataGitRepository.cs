@@ -1,21 +1,13 @@
-using System.Diagnostics;
+using Mlops.Conformance;
 
 namespace Mlops.Cli.Tests;
 
-/// <summary>A real Git repository in a fresh temp folder, driven by the git command line; deleted (read-only files included) on dispose.</summary>
+/// <summary>A real Git repository in a fresh temp folder (the shared <see cref="GitFixture"/>), with the helpers the data verbs' tests use.</summary>
 internal sealed class DataGitRepository : IDisposable
 {
-    public DataGitRepository()
-    {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "mlops-cli-tests-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(Path);
-        Git("init", "-q", "-b", "main");
-        Git("config", "user.email", "tests@example.invalid");
-        Git("config", "user.name", "Tests");
-        Git("config", "commit.gpgsign", "false");
-    }
+    private readonly GitFixture _git = new();
 
-    public string Path { get; }
+    public string Path => _git.Path;
 
     public string Full(string relative) => System.IO.Path.Combine([Path, .. relative.Split('/')]);
 
@@ -23,62 +15,25 @@ internal sealed class DataGitRepository : IDisposable
     public string Write(string relative, string content)
     {
         var full = Full(relative);
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
         if (File.Exists(full))
         {
             File.SetAttributes(full, FileAttributes.Normal);
             File.Delete(full);
         }
 
-        File.WriteAllText(full, content);
+        _git.WriteFile(relative, content);
         File.SetLastWriteTimeUtc(full, DateTime.UtcNow.AddMinutes(-1));
         return full;
     }
 
     public string Read(string relative) => File.ReadAllText(Full(relative));
 
-    public string Commit(string message)
-    {
-        Git("add", "-A");
-        Git("commit", "-q", "-m", message);
-        return Git("rev-parse", "HEAD").Trim();
-    }
+    public string Commit(string message) => _git.Commit(message);
 
-    public string Git(params string[] args)
-    {
-        var start = new ProcessStartInfo("git") { WorkingDirectory = Path, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEnd();
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"git {string.Join(' ', args)} failed: {error}");
-        }
-
-        return output;
-    }
+    public string Git(params string[] args) => _git.Git(args);
 
     /// <summary>Runs <c>mlops VERB -C PATH ARGS…</c> in process with captured output.</summary>
     public Task<CliRun> RunAsync(params string[] args) => CliRun.RunAsync([.. args, "-C", Path]);
 
-    public void Dispose()
-    {
-        if (!Directory.Exists(Path))
-        {
-            return;
-        }
-
-        foreach (var file in Directory.EnumerateFiles(Path, "*", SearchOption.AllDirectories))
-        {
-            File.SetAttributes(file, FileAttributes.Normal);
-        }
-
-        Directory.Delete(Path, recursive: true);
-    }
+    public void Dispose() => _git.Dispose();
 }
