@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of the suite against real services, on a fresh machine too:
-#   1. installs what is missing (Debian's postgresql and python3-pandas; azurite and s3rver into eng/services),
+#   1. installs what is missing (Debian's postgresql, python3-pandas, python3-scipy and chromium; azurite and s3rver into eng/services),
 #   2. starts each on 127.0.0.1 with a fresh data folder and waits until it answers,
 #   3. runs `dotnet test Mlops.Libraries.sln -c Release`,
 #   4. stops the services and prints `tests: N passed, N failed, N skipped`.
@@ -48,10 +48,13 @@ wait_for_port() {
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # --- install -----------------------------------------------------------------
-# Debian packages: PostgreSQL for the tracking store, pandas for the differential data tests.
+# Debian packages: PostgreSQL for the tracking store, pandas and scipy for the differential data and
+# statistics tests, Chromium for the HTML report screenshot.
 apt_packages=()
 if [ -z "${MLOPS_TEST_POSTGRES:-}" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then apt_packages+=(postgresql); fi
 if [ -z "${MLOPS_TEST_PYTHON:-}" ] && ! /usr/bin/python3 -c "import pandas" >/dev/null 2>&1; then apt_packages+=(python3-pandas); fi
+if [ -z "${MLOPS_TEST_PYTHON:-}" ] && ! /usr/bin/python3 -c "import scipy" >/dev/null 2>&1; then apt_packages+=(python3-scipy); fi
+if [ -z "${MLOPS_TEST_CHROMIUM:-}" ] && [ ! -x /usr/bin/chromium ]; then apt_packages+=(chromium); fi
 if [ ${#apt_packages[@]} -gt 0 ]; then
   log "installing Debian's ${apt_packages[*]}"
   if [ "$(id -u)" = 0 ]; then
@@ -63,6 +66,7 @@ if [ ${#apt_packages[@]} -gt 0 ]; then
 fi
 pg_bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
 export MLOPS_TEST_PYTHON="${MLOPS_TEST_PYTHON:-/usr/bin/python3}"
+export MLOPS_TEST_CHROMIUM="${MLOPS_TEST_CHROMIUM:-/usr/bin/chromium}"
 
 if [ -z "${MLOPS_TEST_AZURE_BLOB:-}" ] || [ -z "${MLOPS_TEST_S3_URL:-}" ]; then
   if [ ! -x "$root/eng/services/node_modules/.bin/azurite-blob" ] || [ ! -x "$root/eng/services/node_modules/.bin/s3rver" ]; then

@@ -1,6 +1,7 @@
 using System.Text;
 using Mlops.Core.Git;
 using Mlops.Core.Hashing;
+using Mlops.Core.Lineage;
 using Mlops.Core.Storage;
 using Mlops.DataVersioning.Formats;
 
@@ -20,7 +21,16 @@ public sealed partial class DataRepository
     /// <exception cref="DataVersioningException">No pointer tracks the path at that revision, or no store has its object.</exception>
     public async Task<Stream> OpenAsync(string path, string? revision = null, string? remote = null, CancellationToken cancellationToken = default)
     {
-        var (target, oid, output) = await ResolveAsync(path, revision, remote, cancellationToken).ConfigureAwait(false);
+        var (target, oid, output, commit) = await ResolveAsync(path, revision, remote, cancellationToken).ConfigureAwait(false);
+        var stream = await OpenObjectAsync(target, oid, output, revision, remote, cancellationToken).ConfigureAwait(false);
+
+        // An active tracking run records what it read (Mlops.Tracking listens).
+        DataLineage.Report(new DataRead(target, commit ?? DataLineage.Workspace, oid));
+        return stream;
+    }
+
+    private async Task<Stream> OpenObjectAsync(string target, string oid, PointerOutput output, string? revision, string? remote, CancellationToken cancellationToken)
+    {
         var cached = FindInCache(oid);
         if (cached is not null)
         {
@@ -68,7 +78,7 @@ public sealed partial class DataRepository
     /// <exception cref="DataVersioningException">The path is not tracked at that revision, or there is no such remote.</exception>
     public async Task<string> GetUrlAsync(string path, string? revision = null, string? remote = null, CancellationToken cancellationToken = default)
     {
-        var (_, oid, output) = await ResolveAsync(path, revision, remote, cancellationToken).ConfigureAwait(false);
+        var (_, oid, output, _) = await ResolveAsync(path, revision, remote, cancellationToken).ConfigureAwait(false);
         var name = remote ?? output.Remote ?? Config.DefaultRemote
             ?? throw new DataVersioningException("No remote was named and no default remote is configured. Add one with 'mlops remote add -d NAME URL', or name one.");
         var key = ContentAddressedStore.GetKey(oid);
@@ -77,17 +87,17 @@ public sealed partial class DataRepository
             return given is FileSystemBlobStore local ? local.GetPath(key) : $"{given.Name}:{key}";
         }
 
-        var config = Config.GetRemote(name) ?? throw UnknownRemote(name);
-        if (LocalFactory.CanCreate(config))
+        var location = RemoteLocation(Config.GetRemote(name) ?? throw UnknownRemote(name));
+        if (LocalProvider.CanOpen(location))
         {
-            return ((FileSystemBlobStore)LocalFactory.Create(config, DvcDirectory)).GetPath(key);
+            return ((FileSystemBlobStore)LocalProvider.Open(location)).GetPath(key);
         }
 
-        return config.Url.TrimEnd('/') + "/" + key;
+        return location.Url.TrimEnd('/') + "/" + key;
     }
 
     /// <summary>Finds the object of a tracked path at a revision: the pointer at that revision, and the manifest entry for a file in a tracked directory.</summary>
-    private async Task<(string Target, string Oid, PointerOutput Output)> ResolveAsync(string path, string? revision, string? remote, CancellationToken cancellationToken)
+    private async Task<(string Target, string Oid, PointerOutput Output, string? Commit)> ResolveAsync(string path, string? revision, string? remote, CancellationToken cancellationToken)
     {
         var target = ToRelative(path);
         if (target.Length == 0)
@@ -149,14 +159,14 @@ public sealed partial class DataRepository
                     throw new DataVersioningException($"'{target}'{At(revision)} is a tracked directory. Open a file inside it, for example '{target}/<file>'.");
                 }
 
-                return (target, output.Md5, output);
+                return (target, output.Md5, output, commit);
             }
 
             var manifest = await ReadManifestAnywhereAsync(output.Md5, remote ?? output.Remote, cancellationToken).ConfigureAwait(false);
             var inner = target[(candidate.Length + 1)..];
             var entry = manifest.FirstOrDefault(e => e.RelativePath == inner)
                 ?? throw new DataVersioningException($"The directory '{candidate}'{At(revision)} has no file '{inner}'.");
-            return (target, entry.Md5, output);
+            return (target, entry.Md5, output, commit);
         }
 
         throw new DataVersioningException($"No pointer file tracks '{target}'{At(revision)}. Add it ('mlops add {target}'), or check the path and revision.");

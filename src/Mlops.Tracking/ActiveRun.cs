@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using Mlops.Core.Lineage;
 using Mlops.Core.Storage;
 
 namespace Mlops.Tracking;
@@ -22,10 +23,11 @@ public sealed partial class ActiveRun : IAsyncDisposable
     private readonly Dictionary<string, string> _params = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private readonly Task _writer;
+    private readonly IDisposable? _dataReads;
     private Exception? _writeError;
     private RunStatus? _endStatus;
 
-    internal ActiveRun(RunInfo info, TrackingStore store, BlobStore artifacts, TimeProvider timeProvider, ILogger logger)
+    internal ActiveRun(RunInfo info, TrackingStore store, BlobStore artifacts, TimeProvider timeProvider, ILogger logger, bool recordDataReads = false)
     {
         Info = info;
         _store = store;
@@ -33,6 +35,7 @@ public sealed partial class ActiveRun : IAsyncDisposable
         _timeProvider = timeProvider;
         _logger = logger;
         _writer = Task.Run(WriteLoopAsync);
+        _dataReads = recordDataReads ? DataLineage.Listen(read => LogDataVersion(read.Path, read.Revision, read.Md5)) : null;
     }
 
     /// <summary>The run as it was when it started.</summary>
@@ -217,6 +220,8 @@ public sealed partial class ActiveRun : IAsyncDisposable
             _endStatus = status;
             _channel.Writer.TryComplete();
         }
+
+        _dataReads?.Dispose();
 
         await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
         var error = TakeWriteError();

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
 using System.Text;
@@ -35,6 +36,7 @@ public sealed partial class ExperimentTracker : IAsyncDisposable
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly bool _ownsStore;
+    private int _abandonedRunsChecked;
 
     /// <summary>Creates a tracker on a store and an artifact store.</summary>
     /// <param name="store">Where runs are kept.</param>
@@ -139,9 +141,20 @@ public sealed partial class ExperimentTracker : IAsyncDisposable
         CancellationToken cancellationToken = default)
     {
         var experimentId = await GetOrCreateExperimentAsync(experimentName, cancellationToken).ConfigureAwait(false);
+        if (_options.FailAbandonedRuns && Interlocked.Exchange(ref _abandonedRunsChecked, 1) == 0)
+        {
+            await FailAbandonedRunsAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var snapshot = _environment?.Capture();
         var user = _options.UserName ?? Environment.UserName;
-        var allTags = new Dictionary<string, string>(StringComparer.Ordinal) { [SystemTags.User] = user };
+        var allTags = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [SystemTags.User] = user,
+            [SystemTags.Host] = Environment.MachineName,
+            [SystemTags.ProcessId] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture),
+            [SystemTags.ProcessStart] = CurrentProcessStart.ToString(CultureInfo.InvariantCulture),
+        };
         if (snapshot is not null)
         {
             allTags[SystemTags.Source] = Assembly.GetEntryAssembly()?.GetName().Name ?? Environment.ProcessPath ?? "";
@@ -181,7 +194,7 @@ public sealed partial class ExperimentTracker : IAsyncDisposable
             },
             cancellationToken).ConfigureAwait(false);
 
-        var run = new ActiveRun(info, Store, ArtifactStore, _timeProvider, _logger);
+        var run = new ActiveRun(info, Store, ArtifactStore, _timeProvider, _logger, _options.RecordDataReads);
         if (snapshot is not null)
         {
             try
@@ -198,6 +211,81 @@ public sealed partial class ExperimentTracker : IAsyncDisposable
 
         LogRunStarted(_logger, info.RunId, experimentName);
         return run;
+    }
+
+    /// <summary>
+    /// Marks as FAILED every run still RUNNING whose process ran on this machine and has exited, as MLflow users
+    /// otherwise find crashed runs RUNNING forever. A run of another machine is left alone: only its own host can tell.
+    /// A tracker does this once, when it starts its first run, unless <see cref="TrackingOptions.FailAbandonedRuns"/> is off.
+    /// </summary>
+    /// <returns>The ids of the runs marked FAILED.</returns>
+    public async Task<IReadOnlyList<string>> FailAbandonedRunsAsync(CancellationToken cancellationToken = default)
+    {
+        // Collect first, then update: ending runs while paging by offset through "RUNNING" would skip some.
+        var abandoned = new List<string>();
+        string? pageToken = null;
+        do
+        {
+            var page = await Store.SearchRunsAsync(
+                new RunSearchRequest { Filter = "attributes.status = 'RUNNING'", MaxResults = 1000, PageToken = pageToken, ViewType = ViewType.All },
+                cancellationToken).ConfigureAwait(false);
+            abandoned.AddRange(page.Runs.Where(IsAbandoned).Select(r => r.Info.RunId));
+            pageToken = page.NextPageToken;
+        }
+        while (pageToken is not null);
+
+        var now = _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var runId in abandoned)
+        {
+            await Store.UpdateRunAsync(runId, RunStatus.Failed, now, cancellationToken).ConfigureAwait(false);
+            LogAbandonedRunFailed(_logger, runId);
+        }
+
+        return abandoned;
+    }
+
+    private static long CurrentProcessStart
+    {
+        get
+        {
+            using var process = Process.GetCurrentProcess();
+            return new DateTimeOffset(process.StartTime.ToUniversalTime()).ToUnixTimeMilliseconds();
+        }
+    }
+
+    private static bool IsAbandoned(Run run)
+    {
+        var tags = run.Data.Tags;
+        if (!tags.TryGetValue(SystemTags.Host, out var host) || !string.Equals(host, Environment.MachineName, StringComparison.OrdinalIgnoreCase) ||
+            !tags.TryGetValue(SystemTags.ProcessId, out var pidText) || !int.TryParse(pidText, CultureInfo.InvariantCulture, out var pid) ||
+            !tags.TryGetValue(SystemTags.ProcessStart, out var startText) || !long.TryParse(startText, CultureInfo.InvariantCulture, out var start))
+        {
+            return false;
+        }
+
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            var started = new DateTimeOffset(process.StartTime.ToUniversalTime()).ToUnixTimeMilliseconds();
+
+            // Another start time means the id was reused by a later process. Start times are read with clock-tick
+            // precision, so allow a second of difference.
+            return Math.Abs(started - start) > 1000;
+        }
+        catch (ArgumentException)
+        {
+            return true; // No process has that id any more.
+        }
+        catch (InvalidOperationException)
+        {
+            return true; // It exited while we looked.
+        }
+#pragma warning disable CA1031 // Access denied and the like: we cannot tell, so the run is left alone.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return false;
+        }
     }
 
     /// <summary>Returns a run with its latest metrics, params and tags.</summary>
@@ -290,6 +378,9 @@ public sealed partial class ExperimentTracker : IAsyncDisposable
 
     /// <inheritdoc />
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"ExperimentTracker on {Store.Location}");
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Run {RunId} was RUNNING but its process has exited without ending it; it is now FAILED")]
+    private static partial void LogAbandonedRunFailed(ILogger logger, string runId);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "Started run {RunId} in experiment {Experiment}")]
     private static partial void LogRunStarted(ILogger logger, string runId, string experiment);

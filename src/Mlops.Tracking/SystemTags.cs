@@ -33,6 +33,15 @@ public static class SystemTags
     /// <summary>The artifact path of the full environment snapshot (JSON).</summary>
     public const string EnvironmentArtifact = "mlops.environment";
 
+    /// <summary>The machine the run's process ran on.</summary>
+    public const string Host = "mlops.host";
+
+    /// <summary>The id of the run's process; with <see cref="ProcessStart"/> it tells a later process whether this one still runs.</summary>
+    public const string ProcessId = "mlops.pid";
+
+    /// <summary>When the run's process started, Unix time in milliseconds (a reused process id has another start time).</summary>
+    public const string ProcessStart = "mlops.processStart";
+
     /// <summary>The prefix of the tags recording data versions: <c>mlops.data.&lt;path&gt;</c>, valued with JSON (path, rev, md5).</summary>
     public const string DataPrefix = "mlops.data.";
 }

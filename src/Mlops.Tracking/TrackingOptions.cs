@@ -21,6 +21,18 @@ public sealed class TrackingOptions
     /// <summary>Whether a run records the environment snapshot, Git state, user and entry point when it starts.</summary>
     public bool CaptureEnvironment { get; set; } = true;
 
+    /// <summary>
+    /// Whether a run records the data versions read through <c>Mlops.DataVersioning</c> while it is the most recently
+    /// started run still active in the process (as tags <c>mlops.data.&lt;path&gt;</c>).
+    /// </summary>
+    public bool RecordDataReads { get; set; } = true;
+
+    /// <summary>
+    /// Whether the tracker, when it starts its first run, marks as FAILED the runs left RUNNING by processes of this
+    /// machine that have exited without ending them (a crash or a kill). See <see cref="ExperimentTracker.FailAbandonedRunsAsync"/>.
+    /// </summary>
+    public bool FailAbandonedRuns { get; set; } = true;
+
     /// <summary>The user recorded with each run; the OS user when null.</summary>
     public string? UserName { get; set; }
 

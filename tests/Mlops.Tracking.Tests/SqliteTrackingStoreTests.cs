@@ -178,6 +178,12 @@ public sealed class SqliteTrackingStoreTests : IDisposable
         Assert.Equal(RunStatus.Running, run.Info.Status);
         Assert.Equal(5000, (await store.GetMetricHistoryAsync(runId, "loss")).Count);
         Assert.Equal("ok", Scalar("PRAGMA integrity_check"));
+
+        // A later process notices that the run's process is gone and marks the run FAILED, keeping its points.
+        await using var tracker = ExperimentTracker.Create(DatabasePath, o => o.CaptureEnvironment = false);
+        Assert.Equal([runId], await tracker.FailAbandonedRunsAsync());
+        Assert.Equal(RunStatus.Failed, (await tracker.GetRunAsync(runId!)).Info.Status);
+        Assert.Equal(5000, (await tracker.GetMetricHistoryAsync(runId!, "loss")).Count);
     }
 
     private static ProcessStartInfo WriterStartInfo(params string[] args)
