@@ -5,6 +5,8 @@ namespace Mlops.Tracking.PostgreSql;
 /// The same tables and meaning as the SQLite store. Keys and searchable values use the "C" collation so that
 /// ordering and LIKE compare code points, as SQLite does. NaN metrics are stored as a NULL value with
 /// <c>is_nan</c> set, so they never match a comparison and sort with the missing values.
+/// A metric filter reads the matching run ids from the (key, value) index alone (INCLUDE run_id). Params and tags are
+/// indexed by key only: a B-tree entry holds at most about 2.7 kB, less than a long value.
 /// </remarks>
 internal static class PostgreSqlSchema
 {
@@ -54,7 +56,7 @@ internal static class PostgreSqlSchema
             timestamp bigint NOT NULL,
             step bigint NOT NULL,
             PRIMARY KEY (run_id, key));
-        CREATE INDEX ix_latest_metrics_key ON latest_metrics(key, value);
+        CREATE INDEX ix_latest_metrics_key ON latest_metrics(key, value) INCLUDE (run_id);
         CREATE TABLE params (
             run_id text COLLATE "C" NOT NULL REFERENCES runs(run_id),
             key text COLLATE "C" NOT NULL,

@@ -210,6 +210,26 @@ public abstract class TrackingStoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Interleaved_keys_and_runs_sharing_a_key_keep_their_histories_apart()
+    {
+        var first = await NewRunAsync();
+        var second = await NewRunAsync();
+
+        // Keys as distinct string instances, as parsed input gives them.
+        await Store.LogBatchAsync(first, [new Metric("a", 1, 1, 0), new Metric(new string('b', 1), 2, 1, 0), new Metric(new string('a', 1), 3, 1, 1), new Metric("a", double.NaN, 1, 2)]);
+        await Store.LogBatchAsync(second, [new Metric("a", 10, 1, 0), new Metric("c", 20, 1, 0)]);
+
+        var history = await Store.GetMetricHistoryAsync(first, "a");
+        Assert.Equal(3, history.Count);
+        Assert.Equal([1.0, 3.0], history.Take(2).Select(m => m.Value));
+        Assert.True(double.IsNaN(history[2].Value));
+        Assert.Equal([new Metric("b", 2, 1, 0)], await Store.GetMetricHistoryAsync(first, "b"));
+        Assert.Empty(await Store.GetMetricHistoryAsync(first, "c"));
+        Assert.Equal([new Metric("a", 10, 1, 0)], await Store.GetMetricHistoryAsync(second, "a"));
+        Assert.True(double.IsNaN((await Store.GetRunAsync(first))!.Data.Metrics["a"].Value));
+    }
+
+    [Fact]
     public async Task NaN_and_infinities_round_trip()
     {
         var run = await NewRunAsync();

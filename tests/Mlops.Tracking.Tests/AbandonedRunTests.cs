@@ -19,7 +19,7 @@ public sealed class AbandonedRunTests
 
         var failed = await fixture.Tracker.FailAbandonedRunsAsync();
 
-        Assert.Equal([dead, reused], failed.Order(StringComparer.Ordinal).ToArray(), EqualityComparer<string>.Default);
+        Assert.Equal(new[] { dead, reused }.Order(StringComparer.Ordinal), failed.Order(StringComparer.Ordinal));
         Assert.Equal(RunStatus.Failed, (await fixture.Tracker.GetRunAsync(dead)).Info.Status);
         Assert.NotNull((await fixture.Tracker.GetRunAsync(dead)).Info.EndTime);
         foreach (var runId in new[] { live, foreign, untagged })

@@ -26,6 +26,39 @@ public sealed class SqliteTrackingStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Reading_a_missing_store_finds_nothing_and_creates_no_file()
+    {
+        await using var store = new SqliteTrackingStore(DatabasePath);
+
+        Assert.Empty(await store.ListExperimentsAsync().ToListAsync());
+        Assert.Null(await store.GetExperimentByNameAsync("e"));
+        Assert.Null(await store.GetRunAsync(new string('a', 32)));
+        Assert.Empty((await store.SearchRunsAsync(new Search.RunSearchRequest { Filter = "metrics.rmse < 3" })).Runs);
+        Assert.Empty(await store.ListRegisteredModelsAsync().ToListAsync());
+        var error = await Assert.ThrowsAsync<TrackingException>(() => store.GetMetricHistoryAsync(new string('a', 32), "rmse"));
+        Assert.Equal(TrackingErrorCode.NotFound, error.ErrorCode);
+        Assert.False(Directory.Exists(Path.GetDirectoryName(DatabasePath)));
+
+        // The first write creates it, and reads then see it.
+        await store.CreateExperimentAsync("e");
+        Assert.True(File.Exists(DatabasePath));
+        Assert.NotNull(await store.GetExperimentByNameAsync("e"));
+    }
+
+    [Fact]
+    public async Task Metric_points_are_stored_with_integer_run_and_key_ids()
+    {
+        await using var store = new SqliteTrackingStore(DatabasePath);
+        var experiment = await store.CreateExperimentAsync("e");
+        var runId = (await store.CreateRunAsync(new NewRun { ExperimentId = experiment })).RunId;
+        await store.LogBatchAsync(runId, [new Metric("loss", 1, 1, 1), new Metric("loss", 2, 1, 2), new Metric("acc", 3, 1, 1)]);
+
+        Assert.Equal(2L, Scalar("SELECT COUNT(*) FROM metric_keys"));
+        Assert.Equal("integer integer", Scalar("SELECT typeof(run_key) || ' ' || typeof(key_id) FROM metrics GROUP BY typeof(run_key), typeof(key_id)"));
+        Assert.Equal(runId, Scalar("SELECT r.run_id FROM metrics m JOIN runs r ON r.run_key = m.run_key GROUP BY r.run_id"));
+    }
+
+    [Fact]
     public async Task Data_survives_reopening_and_the_schema_is_not_created_twice()
     {
         string runId;

@@ -1,6 +1,12 @@
 namespace Mlops.Tracking.Sqlite;
 
 /// <summary>The schema of the SQLite store, as numbered migrations applied in order on open.</summary>
+/// <remarks>
+/// The metric history is the big table, so its rows hold integers only: the run's <c>run_key</c> (the runs table's
+/// rowid; the public 32-hex <c>run_id</c> is a unique column) and the key interned in <c>metric_keys</c>. The small
+/// tables searched by key (latest metrics, params, tags) keep the run id and key as text, with a covering
+/// (key, value, run_id) index so a filter clause reads the matching runs from the index alone.
+/// </remarks>
 internal static class SqliteSchema
 {
     /// <summary>Migration i brings the schema from version i to version i + 1.</summary>
@@ -20,7 +26,8 @@ internal static class SqliteSchema
             value TEXT NOT NULL,
             PRIMARY KEY (experiment_id, key));
         CREATE TABLE runs (
-            run_id TEXT PRIMARY KEY,
+            run_key INTEGER PRIMARY KEY,
+            run_id TEXT NOT NULL UNIQUE,
             experiment_id INTEGER NOT NULL REFERENCES experiments(experiment_id),
             name TEXT NOT NULL,
             user_id TEXT NOT NULL,
@@ -32,14 +39,17 @@ internal static class SqliteSchema
             parent_run_id TEXT);
         CREATE INDEX ix_runs_experiment ON runs(experiment_id, start_time);
         CREATE INDEX ix_runs_start ON runs(start_time);
+        CREATE TABLE metric_keys (
+            key_id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE);
         CREATE TABLE metrics (
-            run_id TEXT NOT NULL,
-            key TEXT NOT NULL,
+            run_key INTEGER NOT NULL,
+            key_id INTEGER NOT NULL,
             value REAL,
             is_nan INTEGER NOT NULL,
             timestamp INTEGER NOT NULL,
             step INTEGER NOT NULL);
-        CREATE INDEX ix_metrics_run_key ON metrics(run_id, key, step, timestamp);
+        CREATE INDEX ix_metrics_run_key ON metrics(run_key, key_id, step, timestamp);
         CREATE TABLE latest_metrics (
             run_id TEXT NOT NULL REFERENCES runs(run_id),
             key TEXT NOT NULL,
@@ -48,19 +58,19 @@ internal static class SqliteSchema
             timestamp INTEGER NOT NULL,
             step INTEGER NOT NULL,
             PRIMARY KEY (run_id, key));
-        CREATE INDEX ix_latest_metrics_key ON latest_metrics(key, value);
+        CREATE INDEX ix_latest_metrics_key ON latest_metrics(key, value, run_id);
         CREATE TABLE params (
             run_id TEXT NOT NULL REFERENCES runs(run_id),
             key TEXT NOT NULL,
             value TEXT NOT NULL,
             PRIMARY KEY (run_id, key));
-        CREATE INDEX ix_params_key ON params(key, value);
+        CREATE INDEX ix_params_key ON params(key, value, run_id);
         CREATE TABLE tags (
             run_id TEXT NOT NULL REFERENCES runs(run_id),
             key TEXT NOT NULL,
             value TEXT NOT NULL,
             PRIMARY KEY (run_id, key));
-        CREATE INDEX ix_tags_key ON tags(key, value);
+        CREATE INDEX ix_tags_key ON tags(key, value, run_id);
         CREATE TABLE registered_models (
             name TEXT PRIMARY KEY,
             description TEXT NOT NULL,
