@@ -3,13 +3,14 @@
 //
 //   dotnet run --project examples/QuickStart -c Release [-- WORKSPACE]
 using System.Diagnostics;
-using System.Globalization;
-using System.Text.Json;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 using Mlops.Core;
 using Mlops.DataVersioning;
 using Mlops.Testing;
 using Mlops.Testing.Data;
 using Mlops.Tracking;
+using Mlops.Tracking.MLNet;
 using Mlops.Tracking.Registry;
 
 var workspace = Path.GetFullPath(args.Length > 0 ? args[0] : Path.Combine(Path.GetTempPath(), "mlops-quickstart"));
@@ -74,37 +75,51 @@ Console.WriteLine($"   Data v2: md5 {v2.Md5}, {File.ReadAllLines(csv).Length - 1
 var original = await repository.ReadAllBytesAsync("data/auto-mpg.csv", revision: "v1");
 Console.WriteLine($"   Read at v1 without touching the workspace: {original.Length:N0} bytes, {original.Count(b => b == '\n') - 1} rows");
 
-// Chapter 2: track the experiment. A one-feature least-squares fit (MPG from weight) stands in for the model.
+// Chapter 2: track the experiment. The training data is read through the data repository inside the run,
+// so the run records which version it used (path, commit, md5) without being told.
 await using var tracker = ExperimentTracker.Create(Path.Combine(workspace, "mlruns.db"));
-var rowsV2 = File.ReadAllLines(csv).Skip(1).Select(l => l.Split(',')).ToArray();
-var weight = rowsV2.Select(f => Parse(f[Array.IndexOf(header, "Weight_in_lbs")])).ToArray();
-var mpg = rowsV2.Select(f => Parse(f[mpgColumn])).ToArray();
-var (slope, intercept) = Fit(weight, mpg);
-var rmse = Math.Sqrt(weight.Select((w, i) => Math.Pow(intercept + slope * w - mpg[i], 2)).Average());
-
+var ml = new MLContext(seed: 1);
 string runId;
-await using (var run = await tracker.StartRunAsync("auto-mpg", runName: "least-squares-weight"))
+double testRmse;
+await using (var run = await tracker.StartRunAsync("auto-mpg", runName: "sdca"))
 {
     runId = run.RunId;
-    run.LogParam("features", "Weight_in_lbs");
-    run.LogParam("trainer", "ordinary-least-squares");
-    run.LogDataVersion("data/auto-mpg.csv", "v2", v2.Md5);
-    run.LogMetric("rmse", rmse);
-    var modelFile = Path.Combine(workspace, "model.json");
-    await File.WriteAllTextAsync(modelFile, JsonSerializer.Serialize(new { feature = "Weight_in_lbs", slope, intercept }));
-    await run.LogArtifactAsync(modelFile, "model/model.json");
+    var trainingCsv = Path.Combine(Path.GetTempPath(), $"auto-mpg-{runId}.csv"); // ML.NET's loader reads files
+    await File.WriteAllBytesAsync(trainingCsv, await repository.ReadAllBytesAsync("data/auto-mpg.csv", revision: "v2"));
+    var data = ml.Data.LoadFromTextFile<Car>(trainingCsv, separatorChar: ',', hasHeader: true);
+    var split = ml.Data.TrainTestSplit(data, testFraction: 0.2, seed: 1);
+    string[] features = [nameof(Car.Cylinders), nameof(Car.Displacement), nameof(Car.Horsepower), nameof(Car.Weight), nameof(Car.Acceleration)];
+    var pipeline = ml.Transforms.Concatenate("Features", features)
+        .Append(ml.Transforms.NormalizeMeanVariance("Features"))
+        .Append(ml.Regression.Trainers.Sdca(labelColumnName: nameof(Car.Mpg), l2Regularization: 0.1f));
+    run.LogParam("trainer", "sdca");
+    run.LogParam("l2", 0.1);
+    run.LogParam("features", string.Join(",", features));
+
+    var model = pipeline.Fit(split.TrainSet);
+    var metrics = ml.Regression.Evaluate(model.Transform(split.TestSet), labelColumnName: nameof(Car.Mpg));
+    testRmse = metrics.RootMeanSquaredError;
+    run.LogRegressionMetrics(metrics, prefix: "test_");
+    await run.LogModelAsync(ml, model, split.TrainSet);
     await run.CompleteAsync();
+    File.Delete(trainingCsv);
 }
 
 var registry = new ModelRegistry(tracker.Store);
-var version = await registry.RegisterRunModelAsync("auto-mpg", runId, "model");
+var version = await registry.RegisterRunModelAsync("auto-mpg", runId);
 await registry.SetAliasAsync("auto-mpg", "champion", version.Version);
-var champion = await registry.ResolveAsync("models:/auto-mpg@champion");
-Console.WriteLine($"2. Run {runId[..8]}: rmse {rmse:F3} mpg on v2 (mpg ≈ {intercept:F2} {slope * 1000:+0.00;-0.00} per 1000 lbs)");
-Console.WriteLine($"   Registered auto-mpg v{champion.Version} as @champion (source {champion.Source})");
+var recorded = DataVersion.FromTags((await tracker.GetRunAsync(runId)).Data.Tags).Single();
+Console.WriteLine($"2. Run {runId[..8]}: test rmse {testRmse:F2} mpg; it read {recorded.Path} at {recorded.Revision[..8]} (md5 {recorded.Md5})");
+
+// Serving-to-be: load the champion back by alias and predict one car.
+var champion = await tracker.LoadRegisteredModelAsync(ml, "models:/auto-mpg@champion");
+var engine = ml.Model.CreatePredictionEngine<Car, MpgPrediction>(champion.Model);
+var car = new Car { Cylinders = 4, Displacement = 120, Horsepower = 90, Weight = 2400, Acceleration = 15.5f };
+Console.WriteLine($"   Registered auto-mpg v{version.Version} as @champion; inputs {string.Join(", ", champion.Signature.Inputs.Select(c => c.Name))}");
+Console.WriteLine($"   @champion predicts {engine.Predict(car).Score:F1} mpg for a 4-cylinder, 2400 lbs car");
 
 Console.WriteLine($"Done. Workspace: {workspace} (try: mlops status -C {workspace}; mlops runs list --store {Path.Combine(workspace, "mlruns.db")})");
-return recheck.Success && original.Length > 0 ? 0 : 1;
+return recheck.Success && original.Length > 0 && recorded.Md5 == v2.Md5 ? 0 : 1;
 
 void Git(params string[] arguments)
 {
@@ -123,15 +138,6 @@ void Git(params string[] arguments)
     }
 }
 
-static double Parse(string text) => double.Parse(text, CultureInfo.InvariantCulture);
-
-static (double Slope, double Intercept) Fit(double[] x, double[] y)
-{
-    double meanX = x.Average(), meanY = y.Average();
-    var slope = x.Select((xi, i) => (xi - meanX) * (y[i] - meanY)).Sum() / x.Sum(xi => (xi - meanX) * (xi - meanX));
-    return (slope, meanY - slope * meanX);
-}
-
 static void DeleteTree(string path)
 {
     foreach (var file in Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories))
@@ -140,4 +146,33 @@ static void DeleteTree(string path)
     }
 
     Directory.Delete(path, recursive: true);
+}
+
+/// <summary>A row of the Auto MPG file, as ML.NET loads it.</summary>
+internal sealed class Car
+{
+    [LoadColumn(1)]
+    public float Mpg { get; set; }
+
+    [LoadColumn(2)]
+    public float Cylinders { get; set; }
+
+    [LoadColumn(3)]
+    public float Displacement { get; set; }
+
+    [LoadColumn(4)]
+    public float Horsepower { get; set; }
+
+    [LoadColumn(5)]
+    [ColumnName("Weight")]
+    public float Weight { get; set; }
+
+    [LoadColumn(6)]
+    public float Acceleration { get; set; }
+}
+
+/// <summary>The model's answer.</summary>
+internal sealed class MpgPrediction
+{
+    public float Score { get; set; }
 }

@@ -17,6 +17,7 @@ internal static class MlopsCli
         new EnvironmentCommands(),
         new DataCommands(),
         new TrackingCommands(),
+        new TestingCommands(),
     ];
 
     /// <summary>The version <c>--version</c> prints: the CLI assembly's informational version.</summary>

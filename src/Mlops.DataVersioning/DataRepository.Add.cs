@@ -102,15 +102,18 @@ public sealed partial class DataRepository
         }
 
         CheckNotInsideOutput(relative, rules);
+
+        // One walk of the folder serves the Git check and the ingest.
+        var files = isDirectory ? EnumerateDataFiles(relative, rules) : null;
         using (var git = OpenGit())
         {
             if (git is not null)
             {
-                CheckNotTrackedByGit(git, relative, isDirectory, rules);
+                CheckNotTrackedByGit(git, relative, files);
             }
         }
 
-        var tracked = await IngestAsync(relative, rules, progress, cancellationToken).ConfigureAwait(false);
+        var tracked = await IngestAsync(relative, rules, progress, cancellationToken, files).ConfigureAwait(false);
 
         var pointerPath = relative + PointerFile.Extension;
         var pointerFull = ToFull(pointerPath);
@@ -185,11 +188,12 @@ public sealed partial class DataRepository
         }
     }
 
-    private void CheckNotTrackedByGit(GitRepository git, string relative, bool isDirectory, IgnoreRules rules)
+    private void CheckNotTrackedByGit(GitRepository git, string relative, List<(string Full, string Relative)>? files)
     {
+        var isDirectory = files is not null;
         var prefix = ToRelativeToGit(git, relative);
         var tracked = isDirectory
-            ? EnumerateDataFiles(relative, rules).Select(f => f.Relative).Where(r => git.IsTracked(ToRelativeToGit(git, r))).ToList()
+            ? files!.Select(f => f.Relative).Where(r => git.IsTracked(prefix + r[relative.Length..])).ToList()
             : git.IsTracked(prefix) ? [relative] : [];
         if (tracked.Count > 0)
         {
@@ -207,16 +211,24 @@ public sealed partial class DataRepository
     }
 
     /// <summary>Puts a workspace file or folder into the cache and returns what its pointer should record.</summary>
-    private async Task<TrackedOutput> IngestAsync(string relative, IgnoreRules rules, IProgress<DataProgress>? progress, CancellationToken cancellationToken)
+    /// <param name="relative">The file or folder, relative to the root.</param>
+    /// <param name="rules">What <c>.dvcignore</c> excludes.</param>
+    /// <param name="progress">Told of files copied.</param>
+    /// <param name="cancellationToken">Stops the work.</param>
+    /// <param name="files">The folder's files when the caller has listed them already.</param>
+    private async Task<TrackedOutput> IngestAsync(string relative, IgnoreRules rules, IProgress<DataProgress>? progress, CancellationToken cancellationToken, List<(string Full, string Relative)>? files = null)
     {
         var full = ToFull(relative);
+
+        // Temporary files are written here, then renamed into their two-hex-digit folder.
+        Directory.CreateDirectory(Path.Combine(CacheDirectory, "files", "md5"));
         if (!Directory.Exists(full))
         {
             var (md5, size) = IngestFile(full, relative, progress, cancellationToken);
             return new TrackedOutput(relative, relative + PointerFile.Extension, md5, size, null);
         }
 
-        var files = EnumerateDataFiles(relative, rules);
+        files ??= EnumerateDataFiles(relative, rules);
         var entries = new DirectoryEntry[files.Count];
         var done = 0;
         await Parallel.ForAsync(0, files.Count, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount }, (i, ct) =>
@@ -253,9 +265,7 @@ public sealed partial class DataRepository
         }
 
         var hashedAt = StateCache.NowNs();
-        var incoming = Path.Combine(CacheDirectory, "files", "md5");
-        Directory.CreateDirectory(incoming);
-        var temp = Path.Combine(incoming, $".{Guid.NewGuid():N}.tmp");
+        var temp = Path.Combine(CacheDirectory, "files", "md5", $".{Guid.NewGuid():N}.tmp");
         string md5;
         var sharesInode = false;
         try
@@ -266,6 +276,7 @@ public sealed partial class DataRepository
                 if (type == LinkType.Reflink && _linker.TryReflink(full, temp))
                 {
                     md5 = FileHasher.HashFile(temp, cancellationToken);
+                    MakeReadOnly(temp);
                     break;
                 }
 
@@ -273,6 +284,7 @@ public sealed partial class DataRepository
                 {
                     sharesInode = true;
                     md5 = FileHasher.HashFile(temp, cancellationToken);
+                    MakeReadOnly(temp);
                     break;
                 }
 
@@ -289,7 +301,6 @@ public sealed partial class DataRepository
             }
 
             Interlocked.Increment(ref _hashCount);
-            MakeReadOnly(temp);
             var final = CachePath(md5);
             if (File.Exists(final))
             {
@@ -331,47 +342,88 @@ public sealed partial class DataRepository
         return (md5, status.Size);
     }
 
+    /// <summary>
+    /// Copies <paramref name="source"/> to the new, read-only file <paramref name="destination"/> in one read pass and returns
+    /// the md5 of the bytes written. Above one block, the next block is read and this one written on another thread while this
+    /// one is hashed: md5 is the bottleneck, so the copy costs little more than hashing alone.
+    /// </summary>
     private string CopyWithHash(string source, string destination, string relative, IProgress<DataProgress>? progress, CancellationToken cancellationToken)
     {
         const int BlockSize = 1 << 20;
         using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
-        var buffer = ArrayPool<byte>.Shared.Rent(BlockSize);
+        var current = ArrayPool<byte>.Shared.Rent(BlockSize);
+        var next = ArrayPool<byte>.Shared.Rent(BlockSize);
+        Task<int>? pending = null;
         try
         {
-            using var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-            using var output = new FileStream(destination, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1);
-            if (input.Length > 0)
+            using var input = File.OpenHandle(source, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+            using (var output = CreateReadOnlyFile(destination))
             {
-                output.SetLength(input.Length);
+                var handle = output.SafeFileHandle;
+                var pipelined = RandomAccess.GetLength(input) > BlockSize;
+                long offset = 0;
+                var read = RandomAccess.Read(input, current.AsSpan(0, BlockSize), 0);
+                while (read > 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (pipelined)
+                    {
+                        var (block, count, at, target) = (current, read, offset, next);
+                        pending = Task.Run(() =>
+                        {
+                            RandomAccess.Write(handle, block.AsSpan(0, count), at);
+                            return RandomAccess.Read(input, target.AsSpan(0, BlockSize), at + count);
+                        });
+                        md5.AppendData(current, 0, read);
+                        offset += read;
+                        read = pending.GetAwaiter().GetResult();
+                        pending = null;
+                        (current, next) = (next, current);
+                        progress?.Report(new DataProgress("add", 0, 1, relative, offset));
+                    }
+                    else
+                    {
+                        md5.AppendData(current, 0, read);
+                        RandomAccess.Write(handle, current.AsSpan(0, read), offset);
+                        offset += read;
+                        read = RandomAccess.Read(input, current.AsSpan(0, BlockSize), offset);
+                    }
+                }
+
+                if (_options.FlushToDisk)
+                {
+                    output.Flush(flushToDisk: true);
+                }
             }
 
-            long copied = 0;
-            int read;
-            while ((read = input.Read(buffer, 0, BlockSize)) > 0)
+            if (OperatingSystem.IsWindows())
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                md5.AppendData(buffer, 0, read);
-                output.Write(buffer, 0, read);
-                copied += read;
-                progress?.Report(new DataProgress("add", 0, 1, relative, copied));
-            }
-
-            if (output.Length != copied)
-            {
-                output.SetLength(copied);
-            }
-
-            if (_options.FlushToDisk)
-            {
-                output.Flush(flushToDisk: true);
+                File.SetAttributes(destination, FileAttributes.ReadOnly);
             }
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            // A block still being written when something failed keeps its buffers: the pool must not hand them out again.
+            if (pending is null)
+            {
+                ArrayPool<byte>.Shared.Return(current);
+                ArrayPool<byte>.Shared.Return(next);
+            }
         }
 
         return Convert.ToHexStringLower(md5.GetHashAndReset());
+    }
+
+    /// <summary>Creates a new file that is read-only from the start (on Unix, one system call instead of a create and a chmod).</summary>
+    private static FileStream CreateReadOnlyFile(string path)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 0 };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+        }
+
+        return new FileStream(path, options);
     }
 
     private static void MakeReadOnly(string path)

@@ -7,10 +7,10 @@ namespace Mlops.DataVersioning;
 
 public sealed partial class DataRepository
 {
-    private static readonly LocalRemoteStoreFactory LocalFactory = new();
+    private static readonly FileSystemBlobStoreProvider LocalProvider = new();
 
-    /// <summary>Returns the blob store of a remote: one given in <see cref="DataRepositoryOptions.Remotes"/>, else built from <c>.dvc/config</c> by the first factory that accepts its URL.</summary>
-    /// <exception cref="DataVersioningException">The remote is not configured, or no factory handles its URL.</exception>
+    /// <summary>Returns the blob store of a remote: one given in <see cref="DataRepositoryOptions.Remotes"/>, else opened from <c>.dvc/config</c> by the first <see cref="DataRepositoryOptions.BlobStoreProviders"/> that accepts its URL.</summary>
+    /// <exception cref="DataVersioningException">The remote is not configured, no provider handles its URL, or its settings are incomplete (the message names the key to set, never a secret).</exception>
     public BlobStore GetRemoteStore(string? name = null)
     {
         name ??= Config.DefaultRemote
@@ -24,8 +24,15 @@ public sealed partial class DataRepository
 
             if (!_options.Remotes.TryGetValue(name, out store))
             {
-                var config = Config.GetRemote(name) ?? throw UnknownRemote(name);
-                store = FindFactory(config).Create(config, DvcDirectory);
+                var location = RemoteLocation(Config.GetRemote(name) ?? throw UnknownRemote(name));
+                try
+                {
+                    store = FindProvider(location).Open(location);
+                }
+                catch (BlobStoreException ex)
+                {
+                    throw new DataVersioningException($"Cannot open the remote '{name}': {ex.Message}", ex);
+                }
             }
 
             _remoteStores[name] = store;
@@ -33,10 +40,14 @@ public sealed partial class DataRepository
         }
     }
 
-    private RemoteStoreFactory FindFactory(RemoteConfig config) =>
-        _options.RemoteStoreFactories.Append(LocalFactory).FirstOrDefault(f => f.CanCreate(config))
+    /// <summary>A remote as a blob-store location: its section's keys (<c>config.local</c> merged in), relative paths against <c>.dvc/</c> as in DVC.</summary>
+    private BlobStoreLocation RemoteLocation(RemoteConfig config) =>
+        new(config.Name, config.Url) { Settings = config.Options, BaseDirectory = DvcDirectory };
+
+    private BlobStoreProvider FindProvider(BlobStoreLocation location) =>
+        _options.BlobStoreProviders.Append(LocalProvider).FirstOrDefault(p => p.CanOpen(location))
         ?? throw new DataVersioningException(
-            $"No store handles the URL scheme '{config.Scheme}' of {config}. Reference the storage package for it (Mlops.Storage.S3 for s3://, Mlops.Storage.AzureBlob for azure://) and register its remote factory.");
+            $"No store handles the URL scheme '{location.Scheme}' of remote {location}. Reference the storage package for it (Mlops.Storage.S3 for s3://, Mlops.Storage.AzureBlob for azure://) and add its provider (DataRepositoryOptions.BlobStoreProviders, or AddS3BlobStoreProvider() / AddAzureBlobStoreProvider()).");
 
     private DataVersioningException UnknownRemote(string name) =>
         new($"The remote '{name}' is not configured in '{Path.Combine(DvcDirectory, "config")}'. Configured: {(Config.RemoteNames.Count == 0 ? "none" : string.Join(", ", Config.RemoteNames))}. Add it with 'mlops remote add {name} URL'.");
@@ -284,7 +295,7 @@ public sealed partial class DataRepository
     private List<Output> CollectForTransfer(TransferOptions options)
     {
         var all = LoadWorkspaceOutputs(LoadIgnoreRules());
-        foreach (var revision in options.Revisions)
+        foreach (var revision in ResolveRevisions(options.Revisions, options.AllBranches, options.AllTags, options.AllCommits))
         {
             all.AddRange(LoadOutputsAtRevision(revision));
         }

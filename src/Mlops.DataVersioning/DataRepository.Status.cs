@@ -58,7 +58,7 @@ public sealed partial class DataRepository
             return null;
         }
 
-        return await IsFullyCachedAsync(output.Entry.Md5, cancellationToken).ConfigureAwait(false) ? null : OutputState.NotInCache;
+        return await IsFullyCachedAsync(output.Entry.Md5, current.Manifest, cancellationToken).ConfigureAwait(false) ? null : OutputState.NotInCache;
     }
 
     /// <summary>Whether the workspace data has the recorded hash (for a DVC 2 pointer, also its CRLF-blind hash).</summary>
@@ -72,7 +72,11 @@ public sealed partial class DataRepository
         return entry.IsLegacy && current.Manifest is null && LegacyHash.Dos2UnixMd5(full) == entry.Md5;
     }
 
-    private async Task<bool> IsFullyCachedAsync(string oid, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether the cache holds the object and, for a directory, every file of it. <paramref name="workspace"/> is the
+    /// workspace's manifest when it has this very hash: its entries are then the cached manifest's, which need not be read.
+    /// </summary>
+    private async Task<bool> IsFullyCachedAsync(string oid, Mlops.Core.Hashing.DirectoryManifest? workspace, CancellationToken cancellationToken)
     {
         if (!InCache(oid))
         {
@@ -84,7 +88,22 @@ public sealed partial class DataRepository
             return true;
         }
 
-        var entries = await ReadCachedManifestAsync(oid, cancellationToken).ConfigureAwait(false);
-        return entries is not null && entries.All(e => InCache(e.Md5));
+        var entries = workspace?.Md5 == oid ? workspace.Entries : await ReadCachedManifestAsync(oid, cancellationToken).ConfigureAwait(false);
+        if (entries is null)
+        {
+            return false;
+        }
+
+        // One stat per file: spread over the cores.
+        var missing = 0;
+        Parallel.For(0, entries.Count, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount }, (i, loop) =>
+        {
+            if (!InCache(entries[i].Md5))
+            {
+                Interlocked.Increment(ref missing);
+                loop.Stop();
+            }
+        });
+        return missing == 0;
     }
 }

@@ -40,7 +40,7 @@ public sealed partial class DataRepository
         _options = options;
         var cacheDir = config.Get("cache", "dir");
         CacheDirectory = cacheDir is null ? Path.Combine(DvcDirectory, "cache") : Path.GetFullPath(Path.Combine(DvcDirectory, cacheDir));
-        _cacheStore = new FileSystemBlobStore("cache", new FileSystemBlobStoreOptions { RootPath = CacheDirectory, MakeReadOnly = true }, new FileSystem());
+        _cacheStore = new FileSystemBlobStore("cache", new FileSystemBlobStoreOptions { RootPath = CacheDirectory, MakeReadOnly = true, FlushToDisk = options.FlushToDisk }, new FileSystem());
         _cache = new ContentAddressedStore(_cacheStore);
         _linker = new FileLinker(config.CacheTypes);
         _state = new StateCache(Path.Combine(DvcDirectory, "tmp", "mlops-state.bin"));
@@ -399,22 +399,25 @@ public sealed partial class DataRepository
     private async Task<(string Md5, long Size)[]> HashFilesAsync(IReadOnlyList<(string Full, string Relative)> files, IProgress<DataProgress>? progress, CancellationToken cancellationToken)
     {
         var results = new (string Md5, long Size)[files.Count];
-        var toHash = new List<int>();
-        var statuses = new FileStatus[files.Count];
-        for (var i = 0; i < files.Count; i++)
+        var found = new FileStatus?[files.Count];
+
+        // One stat per file, spread over the cores; the md5s of unchanged files come from the state cache.
+        Parallel.For(0, files.Count, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
         {
-            var status = FileStatus.Get(files[i].Full) ?? throw new DataVersioningException($"'{files[i].Relative}' disappeared while it was being hashed. Try again.");
-            statuses[i] = status;
-            var known = _state.Lookup(files[i].Relative, status);
-            if (known is null)
-            {
-                toHash.Add(i);
-            }
-            else
+            found[i] = FileStatus.Get(files[i].Full);
+            if (found[i] is { } status && _state.Lookup(files[i].Relative, status) is { } known)
             {
                 results[i] = (known, status.Size);
             }
+        });
+        var gone = Array.FindIndex(found, s => s is null);
+        if (gone >= 0)
+        {
+            throw new DataVersioningException($"'{files[gone].Relative}' disappeared while it was being hashed. Try again.");
         }
+
+        var statuses = Array.ConvertAll(found, s => s!.Value);
+        var toHash = Enumerable.Range(0, files.Count).Where(i => results[i].Md5 is null).ToList();
 
         if (toHash.Count > 0)
         {

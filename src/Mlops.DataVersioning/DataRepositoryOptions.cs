@@ -20,8 +20,12 @@ public sealed class DataRepositoryOptions
     /// </summary>
     public bool FlushToDisk { get; set; }
 
-    /// <summary>Turn remote URLs into blob stores; a local-folder factory is always there, after these.</summary>
-    public IList<RemoteStoreFactory> RemoteStoreFactories { get; } = [];
+    /// <summary>
+    /// Open remotes' URLs as blob stores, for example <c>new AzureBlobStoreProvider()</c> (Mlops.Storage.AzureBlob) for
+    /// <c>azure://</c> or <c>new S3BlobStoreProvider()</c> (Mlops.Storage.S3) for <c>s3://</c>; the first that accepts a URL wins.
+    /// Local folders always open, after these.
+    /// </summary>
+    public IList<BlobStoreProvider> BlobStoreProviders { get; } = [];
 
     /// <summary>Blob stores to use for named remotes instead of what <c>.dvc/config</c> says (for example a store built by a host).</summary>
     public IDictionary<string, BlobStore> Remotes { get; } = new Dictionary<string, BlobStore>(StringComparer.Ordinal);

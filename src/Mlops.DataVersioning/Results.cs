@@ -100,6 +100,15 @@ public sealed record TransferOptions
     /// </summary>
     public IReadOnlyList<string> Revisions { get; init; } = [];
 
+    /// <summary>Also transfers the objects used at the tip of every local branch (<c>--all-branches</c>).</summary>
+    public bool AllBranches { get; init; }
+
+    /// <summary>Also transfers the objects used at every tag (<c>--all-tags</c>).</summary>
+    public bool AllTags { get; init; }
+
+    /// <summary>Also transfers the objects used by every commit reachable from any reference (<c>--all-commits</c>).</summary>
+    public bool AllCommits { get; init; }
+
     /// <summary>With pull: overwrite workspace data that is not in the cache.</summary>
     public bool Force { get; init; }
 }

@@ -47,4 +47,16 @@ public static class AzureBlobStoreServiceCollectionExtensions
         });
         return builder;
     }
+
+    /// <summary>
+    /// Adds the <see cref="AzureBlobStoreProvider"/> to the <see cref="BlobStoreProvider"/>s, so that locations such as
+    /// <c>azure://container/prefix</c> (for example DVC remotes in <c>.dvc/config</c>) open as stores. Safe to call more than once.
+    /// </summary>
+    public static IMlopsBuilder AddAzureBlobStoreProvider(this IMlopsBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddMlopsCore();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<BlobStoreProvider, AzureBlobStoreProvider>());
+        return builder;
+    }
 }

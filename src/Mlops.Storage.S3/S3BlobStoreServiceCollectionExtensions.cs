@@ -47,4 +47,16 @@ public static class S3BlobStoreServiceCollectionExtensions
         });
         return builder;
     }
+
+    /// <summary>
+    /// Adds the <see cref="S3BlobStoreProvider"/> to the <see cref="BlobStoreProvider"/>s, so that locations such as
+    /// <c>s3://bucket/prefix</c> (for example DVC remotes in <c>.dvc/config</c>) open as stores. Safe to call more than once.
+    /// </summary>
+    public static IMlopsBuilder AddS3BlobStoreProvider(this IMlopsBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddMlopsCore();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<BlobStoreProvider, S3BlobStoreProvider>());
+        return builder;
+    }
 }

@@ -21,6 +21,7 @@ public sealed partial class ActiveRun : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Channel<object> _channel = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<string, string> _params = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _checkedMetricKeys = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private readonly Task _writer;
     private readonly IDisposable? _dataReads;
@@ -97,9 +98,9 @@ public sealed partial class ActiveRun : IAsyncDisposable
     /// <exception cref="TrackingException">The key is invalid.</exception>
     public void LogMetric(string key, double value, long step = 0)
     {
-        TrackingValidation.Key(key, "metric", RunId);
         lock (_gate)
         {
+            CheckMetricKey(key);
             Enqueue(new Metric(key, value, _timeProvider.GetUtcNow().ToUnixTimeMilliseconds(), step));
         }
     }
@@ -109,14 +110,14 @@ public sealed partial class ActiveRun : IAsyncDisposable
     public void LogMetrics(IReadOnlyDictionary<string, double> metrics, long step = 0)
     {
         ArgumentNullException.ThrowIfNull(metrics);
-        foreach (var key in metrics.Keys)
-        {
-            TrackingValidation.Key(key, "metric", RunId);
-        }
-
         var timestamp = _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
         lock (_gate)
         {
+            foreach (var key in metrics.Keys)
+            {
+                CheckMetricKey(key);
+            }
+
             foreach (var (key, value) in metrics)
             {
                 Enqueue(new Metric(key, value, timestamp, step));
@@ -257,6 +258,16 @@ public sealed partial class ActiveRun : IAsyncDisposable
         }
 
         return key;
+    }
+
+    // Called under _gate. A run logs a few keys many times: each is checked once.
+    private void CheckMetricKey(string key)
+    {
+        if (key is null || !_checkedMetricKeys.Contains(key))
+        {
+            TrackingValidation.Key(key, "metric", RunId);
+            _checkedMetricKeys.Add(key!);
+        }
     }
 
     private void Enqueue(object item)

@@ -84,10 +84,20 @@ internal static partial class TrackingValidation
                 $"{TrackingLimits.MaxMetricsPerBatch} metrics, {TrackingLimits.MaxParamsPerBatch} params and {TrackingLimits.MaxTagsPerBatch} tags. Split it.");
         }
 
+        // A batch repeats a few keys many times (a loss per step): check each distinct key once.
+        string? previous = null;
+        HashSet<string>? checkedKeys = null;
         foreach (var metric in metrics)
         {
             ArgumentNullException.ThrowIfNull(metric);
+            if (ReferenceEquals(metric.Key, previous) || (checkedKeys?.Contains(metric.Key) ?? false))
+            {
+                continue;
+            }
+
             Key(metric.Key, "metric", runId);
+            (checkedKeys ??= new HashSet<string>(StringComparer.Ordinal)).Add(metric.Key);
+            previous = metric.Key;
         }
 
         var seen = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -1,17 +1,24 @@
 using Mlops.DataVersioning;
 
-// Usage: add-and-hang <repository> <path> <marker>
-// Adds <path>; when the first bytes have been copied into the cache it writes <marker> and hangs,
-// holding the repository lock, until the test kills it.
-if (args.Length != 4 || args[0] != "add-and-hang")
+// Child processes for the safety tests, which kill them mid-write:
+//   add-and-hang <repository> <path> <marker>: adds <path>; when the first bytes have been copied into the cache it
+//     writes <marker> and hangs, holding the repository lock, until the test kills it.
+//   checkout <repository> | pull <repository>: runs the verb; the test stalls it by serving an object through a FIFO.
+switch (args)
 {
-    Console.Error.WriteLine("usage: add-and-hang <repository> <path> <marker>");
-    return 2;
+    case ["add-and-hang", var repository, var path, var marker]:
+        await DataRepository.Open(repository).AddAsync(path, new HangingProgress(marker));
+        return 0;
+    case ["checkout", var repository]:
+        await DataRepository.Open(repository).CheckoutAsync();
+        return 0;
+    case ["pull", var repository]:
+        await DataRepository.Open(repository).PullAsync();
+        return 0;
+    default:
+        Console.Error.WriteLine("usage: add-and-hang <repository> <path> <marker> | checkout <repository> | pull <repository>");
+        return 2;
 }
-
-var repository = DataRepository.Open(args[1]);
-await repository.AddAsync(args[2], new HangingProgress(args[3]));
-return 0;
 
 internal sealed class HangingProgress(string marker) : IProgress<DataProgress>
 {

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Mlops.Core.Storage;
-using Mlops.DataVersioning.Formats;
 
 namespace Mlops.DataVersioning.Tests;
 
@@ -140,7 +140,7 @@ public sealed class RemoteTests
     }
 
     [Fact]
-    public async Task Remotes_of_other_schemes_plug_in_through_a_factory()
+    public async Task Remotes_of_other_schemes_plug_in_through_a_blob_store_provider()
     {
         using var fixture = await DataRepoFixture.CreateAsync();
         File.WriteAllText(fixture.Full(".dvc/config"), "[core]\n    remote = mem\n['remote \"mem\"']\n    url = mem://bucket/prefix\n");
@@ -149,13 +149,15 @@ public sealed class RemoteTests
         Assert.Contains("'mem'", error.Message, StringComparison.Ordinal);
         Assert.Contains("Mlops.Storage.S3", error.Message, StringComparison.Ordinal);
 
-        var factory = new MemoryRemoteFactory();
-        var repository = fixture.Reopen(new DataRepositoryOptions { RemoteStoreFactories = { factory } });
+        var factory = new MemoryRemoteProvider();
+        var repository = fixture.Reopen(new DataRepositoryOptions { BlobStoreProviders = { factory } });
         fixture.Write("foo", "foo");
         await repository.AddAsync("foo");
         await repository.PushAsync();
 
         Assert.Equal("mem://bucket/prefix", factory.Seen!.Url);
+        Assert.Equal(("bucket", "prefix"), (factory.Seen.Host, factory.Seen.Path));
+        Assert.Equal(fixture.Full(".dvc"), factory.Seen.BaseDirectory);
         Assert.True(await factory.Store.ExistsAsync("files/md5/ac/bd18db4cc2f85cedef654fccc4a4d8"));
     }
 
@@ -167,8 +169,8 @@ public sealed class RemoteTests
         var origin = new InMemoryBlobStore("origin");
         var services = new ServiceCollection();
         services.AddMlopsDataVersioning(o => o.RepositoryPath = fixture.Path)
-            .AddRemote("origin", _ => origin)
-            .AddRemoteStoreFactory<MemoryRemoteFactory>();
+            .AddRemote("origin", _ => origin);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<BlobStoreProvider, MemoryRemoteProvider>());
         services.AddMlopsDataVersioning();
         using var provider = services.BuildServiceProvider();
 
@@ -178,7 +180,7 @@ public sealed class RemoteTests
 
         Assert.Same(repository, provider.GetRequiredService<DataRepository>());
         Assert.True(await origin.ExistsAsync("files/md5/ac/bd18db4cc2f85cedef654fccc4a4d8"));
-        Assert.Equal(2, provider.GetServices<RemoteStoreFactory>().Count());
+        Assert.Equal(["FileSystemBlobStoreProvider", "MemoryRemoteProvider"], provider.GetServices<BlobStoreProvider>().Select(p => p.GetType().Name));
     }
 
     [Fact]
@@ -193,17 +195,17 @@ public sealed class RemoteTests
         Assert.Contains("RepositoryPath", error.Message, StringComparison.Ordinal);
     }
 
-    private sealed class MemoryRemoteFactory : RemoteStoreFactory
+    private sealed class MemoryRemoteProvider : BlobStoreProvider
     {
         public InMemoryBlobStore Store { get; } = new("mem");
 
-        public RemoteConfig? Seen { get; private set; }
+        public BlobStoreLocation? Seen { get; private set; }
 
-        public override bool CanCreate(RemoteConfig remote) => remote.Scheme == "mem";
+        public override bool CanOpen(BlobStoreLocation location) => location.Scheme == "mem";
 
-        public override BlobStore Create(RemoteConfig remote, string configDirectory)
+        public override BlobStore Open(BlobStoreLocation location)
         {
-            Seen = remote;
+            Seen = location;
             return Store;
         }
     }

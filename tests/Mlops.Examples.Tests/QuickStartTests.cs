@@ -18,7 +18,9 @@ public sealed class QuickStartTests
             Assert.Contains("expect_column_values_to_not_be_null(Horsepower): 6 rows (38, 133, 337, 343, 361, 382)", output, StringComparison.Ordinal);
             Assert.Contains("392 rows; expectations all met", output, StringComparison.Ordinal);
             Assert.Contains("Read at v1 without touching the workspace: 22,983 bytes, 406 rows", output, StringComparison.Ordinal);
+            Assert.Contains("it read data/auto-mpg.csv at", output, StringComparison.Ordinal);
             Assert.Contains("as @champion", output, StringComparison.Ordinal);
+            Assert.Matches(@"@champion predicts \d+\.\d mpg", output);
             Assert.True(File.Exists(Path.Combine(workspace, "data", "auto-mpg.csv.dvc")));
             Assert.True(File.Exists(Path.Combine(workspace, "mlruns.db")));
         }

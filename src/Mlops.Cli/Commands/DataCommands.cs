@@ -8,7 +8,7 @@ namespace Mlops.Cli.Commands;
 
 /// <summary>
 /// The data versioning verbs, named and behaving as DVC's: <c>init</c>, <c>add</c>, <c>status</c>, <c>commit</c>,
-/// <c>checkout</c>, <c>fetch</c>, <c>push</c>, <c>pull</c>, <c>diff</c>, <c>remote</c>, <c>cat</c>, <c>get-url</c>.
+/// <c>checkout</c>, <c>fetch</c>, <c>push</c>, <c>pull</c>, <c>gc</c>, <c>diff</c>, <c>remote</c>, <c>cat</c>, <c>get-url</c>.
 /// </summary>
 /// <remarks>
 /// The repository is the one at or above the current directory, or <c>-C DIR</c>; paths on the command line are
@@ -16,10 +16,9 @@ namespace Mlops.Cli.Commands;
 /// </remarks>
 internal sealed class DataCommands : ICommandModule
 {
-    // Nothing to register: a storage package's RemoteStoreFactory, when registered, is picked up from the services.
-    public void ConfigureServices(IServiceCollection services)
-    {
-    }
+    // Remotes in .dvc/config open through these providers: azure:// and s3:// besides local folders.
+    public void ConfigureServices(IServiceCollection services) =>
+        services.AddMlopsCore().AddAzureBlobStoreProvider().AddS3BlobStoreProvider();
 
     public IEnumerable<Command> CreateCommands(CliContext context)
     {
@@ -31,6 +30,7 @@ internal sealed class DataCommands : ICommandModule
         yield return Transfer(context, "fetch", "Download the objects the pointers use from a remote into the cache.");
         yield return Transfer(context, "push", "Upload the objects the pointers use from the cache to a remote.");
         yield return Transfer(context, "pull", "Fetch the objects the pointers use from a remote, then check them out.");
+        yield return GcCommand.Create(context);
         yield return Diff(context);
         yield return RemoteCommands.Create(context);
         yield return Cat(context);
@@ -265,7 +265,10 @@ internal sealed class DataCommands : ICommandModule
         });
         var force = new Option<bool>("--force", "-f") { Description = "With pull: overwrite workspace data that is not in the cache." };
         var targets = TargetsArgument("Outputs or .dvc files to transfer; all when none.", ArgumentArity.ZeroOrMore);
-        Symbol[] symbols = verb == "pull" ? [remote, jobs, force, targets] : [remote, jobs, targets];
+        var (allBranches, allTags, allCommits) = GcCommand.ScopeOptions(verb == "push" ? "push" : "fetch");
+        var rev = new Option<string[]>("--rev") { Description = $"Also {(verb == "push" ? "push" : "fetch")} the objects used at this Git revision (repeatable).", HelpName = "REV" };
+        Symbol[] scopes = [allBranches, allTags, allCommits, rev];
+        Symbol[] symbols = verb == "pull" ? [remote, jobs, force, .. scopes, targets] : [remote, jobs, .. scopes, targets];
         return Verb(context, verb, description, symbols, async (run, ct) =>
         {
             var repository = run.Open(run.Get(jobs));
@@ -275,6 +278,10 @@ internal sealed class DataCommands : ICommandModule
                 Jobs = run.Get(jobs),
                 Targets = run.Targets(run.Get(targets)) ?? [],
                 Force = verb == "pull" && run.Get(force),
+                AllBranches = run.Get(allBranches),
+                AllTags = run.Get(allTags),
+                AllCommits = run.Get(allCommits),
+                Revisions = run.Get(rev) ?? [],
             };
             switch (verb)
             {

@@ -12,7 +12,8 @@ public static class MlopsCoreServiceCollectionExtensions
 {
     /// <summary>
     /// Adds what every Mlops package builds on: <see cref="TimeProvider"/>, <see cref="IFileSystem"/> and the
-    /// <see cref="EnvironmentSnapshotProvider"/>. Safe to call more than once; registrations made before win.
+    /// <see cref="EnvironmentSnapshotProvider"/>, and the <see cref="FileSystemBlobStoreProvider"/> among the
+    /// <see cref="BlobStoreProvider"/>s. Safe to call more than once; registrations made before win.
     /// </summary>
     public static IMlopsCoreBuilder AddMlopsCore(this IServiceCollection services, Action<EnvironmentSnapshotOptions>? configureSnapshot = null)
     {
@@ -20,6 +21,7 @@ public static class MlopsCoreServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IFileSystem, FileSystem>();
         services.TryAddSingleton<EnvironmentSnapshotProvider>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<BlobStoreProvider, FileSystemBlobStoreProvider>());
         var options = services.AddOptions<EnvironmentSnapshotOptions>();
         if (configureSnapshot is not null)
         {

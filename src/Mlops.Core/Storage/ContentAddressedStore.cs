@@ -86,6 +86,15 @@ public sealed class ContentAddressedStore
     /// <summary>Lists the oids of every object in DVC 3's layout.</summary>
     public async IAsyncEnumerable<string> ListOidsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        await foreach (var blob in ListObjectsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return blob.Key;
+        }
+    }
+
+    /// <summary>Lists every object in DVC 3's layout with its size; each <see cref="BlobInfo.Key"/> is the object's oid.</summary>
+    public async IAsyncEnumerable<BlobInfo> ListObjectsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
         await foreach (var blob in Store.ListAsync(Prefix, cancellationToken).ConfigureAwait(false))
         {
             // files/md5/ab/cdef… → abcdef…; anything else under the prefix is not ours.
@@ -95,7 +104,7 @@ public sealed class ContentAddressedStore
                 var oid = string.Concat(rest[..2], rest[3..]);
                 if (IsValidOid(oid))
                 {
-                    yield return oid;
+                    yield return new BlobInfo(oid, blob.Size);
                 }
             }
         }

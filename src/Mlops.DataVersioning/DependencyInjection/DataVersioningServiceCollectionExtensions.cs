@@ -11,7 +11,8 @@ public static class DataVersioningServiceCollectionExtensions
 {
     /// <summary>
     /// Adds a <see cref="DataRepository"/> singleton opened (lazily, on first use) at <see cref="DataRepositoryOptions.RepositoryPath"/>,
-    /// with every registered <see cref="RemoteStoreFactory"/>. Safe to call more than once; registrations made before win.
+    /// with every registered <see cref="BlobStoreProvider"/> (add them with the storage packages' <c>AddAzureBlobStoreProvider()</c>,
+    /// <c>AddS3BlobStoreProvider()</c>). Safe to call more than once; registrations made before win.
     /// </summary>
     /// <exception cref="OptionsValidationException">At start, when the repository path is missing or the jobs bound is not positive.</exception>
     public static IMlopsDataVersioningBuilder AddMlopsDataVersioning(this IServiceCollection services, Action<DataRepositoryOptions>? configure = null)
@@ -28,7 +29,6 @@ public static class DataVersioningServiceCollectionExtensions
             options.Configure(configure);
         }
 
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<RemoteStoreFactory, LocalRemoteStoreFactory>());
         services.TryAddSingleton(sp =>
         {
             var configured = sp.GetRequiredService<IOptions<DataRepositoryOptions>>().Value;
@@ -39,9 +39,9 @@ public static class DataVersioningServiceCollectionExtensions
                 Jobs = configured.Jobs,
                 FlushToDisk = configured.FlushToDisk,
             };
-            foreach (var factory in configured.RemoteStoreFactories.Concat(sp.GetServices<RemoteStoreFactory>()))
+            foreach (var provider in configured.BlobStoreProviders.Concat(sp.GetServices<BlobStoreProvider>()))
             {
-                effective.RemoteStoreFactories.Add(factory);
+                effective.BlobStoreProviders.Add(provider);
             }
 
             foreach (var (name, store) in configured.Remotes)
@@ -57,15 +57,6 @@ public static class DataVersioningServiceCollectionExtensions
             return DataRepository.Open(effective.RepositoryPath, effective);
         });
         return new DataVersioningBuilder(services);
-    }
-
-    /// <summary>Adds a factory that turns remote URLs of its scheme into blob stores (storage packages call this).</summary>
-    public static IMlopsDataVersioningBuilder AddRemoteStoreFactory<TFactory>(this IMlopsDataVersioningBuilder builder)
-        where TFactory : RemoteStoreFactory
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<RemoteStoreFactory, TFactory>());
-        return builder;
     }
 
     /// <summary>

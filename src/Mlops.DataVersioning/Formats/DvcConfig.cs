@@ -1,4 +1,5 @@
 using System.Text;
+using Mlops.Core.Storage;
 
 namespace Mlops.DataVersioning.Formats;
 
@@ -271,27 +272,11 @@ public sealed class DvcConfig
 public sealed record RemoteConfig(string Name, string Url, IReadOnlyDictionary<string, string> Options)
 {
     /// <summary>The URL's scheme in lower case (<c>s3</c>, <c>azure</c>, …), or empty for a local path.</summary>
-    public string Scheme
-    {
-        get
-        {
-            var colon = Url.IndexOf("://", StringComparison.Ordinal);
-            return colon > 1 ? Url[..colon].ToLowerInvariant() : "";
-        }
-    }
+    public string Scheme => new BlobStoreLocation(Name, Url).Scheme;
 
     /// <summary>Names the remote and its URL without credentials, so it is safe to print.</summary>
     public override string ToString() => $"remote '{Name}' ({RedactedUrl})";
 
     /// <summary>The URL with any user information (<c>user:password@</c>) removed, safe to print.</summary>
-    public string RedactedUrl
-    {
-        get
-        {
-            var scheme = Url.IndexOf("://", StringComparison.Ordinal);
-            var at = Url.IndexOf('@', StringComparison.Ordinal);
-            var slash = scheme < 0 ? -1 : Url.IndexOf('/', scheme + 3);
-            return scheme > 0 && at > scheme && (slash < 0 || at < slash) ? Url[..(scheme + 3)] + "***@" + Url[(at + 1)..] : Url;
-        }
-    }
+    public string RedactedUrl => new BlobStoreLocation(Name, Url).RedactedUrl;
 }

@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 
 namespace Mlops.Testing.Data;
 
@@ -81,6 +81,10 @@ public sealed class CsvDataSource : DataSource
         return _schema;
     }
 
+    /// <summary>
+    /// Streams the rows in batches. The file is parsed on a background task up to two batches ahead of the consumer (the
+    /// batch being read by the consumer is never touched), so parsing and validating overlap on two cores.
+    /// </summary>
     /// <inheritdoc />
     public override async IAsyncEnumerable<ColumnBatch> ReadAsync(IReadOnlyList<string> columns, int batchSize = DefaultBatchSize, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -90,26 +94,124 @@ public sealed class CsvDataSource : DataSource
         var wanted = columns.Select(name => schema.TryGetColumn(name, out var column)
             ? column
             : throw new DataTestingException($"The CSV file '{Name}' has no column '{name}'; its columns are: {string.Join(", ", schema.Names)}.")).ToArray();
-        var fieldIndex = wanted.Select(c => schema.IndexOf(c.Name)).ToArray();
-        using var reader = new CsvRecordReader(_open(), _options.Encoding, _options.Delimiter);
-        await ReadHeaderAsync(reader, cancellationToken).ConfigureAwait(false);
-        using var batch = new ColumnBatch(wanted, batchSize);
-        long start = 0;
-        var count = 0;
-        batch.Reset(0, batchSize);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        var batches = new ColumnBatch[PipelineDepth + 1];
+        for (var i = 0; i < batches.Length; i++)
         {
-            CheckFieldCount(reader, schema.Columns.Count, start + count);
-            for (var c = 0; c < wanted.Length; c++)
+            batches[i] = new ColumnBatch(wanted, batchSize);
+        }
+
+        var free = Channel.CreateUnbounded<ColumnBatch>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var full = Channel.CreateBounded<ColumnBatch>(new BoundedChannelOptions(PipelineDepth) { SingleReader = true, SingleWriter = true });
+        foreach (var batch in batches)
+        {
+            free.Writer.TryWrite(batch);
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var producer = Task.Run(() => ProduceAsync(schema, wanted, batchSize, free.Reader, full.Writer, stop.Token), stop.Token);
+        try
+        {
+            await foreach (var batch in full.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return batch;
+                free.Writer.TryWrite(batch);
+            }
+
+            await producer.ConfigureAwait(false);
+        }
+        finally
+        {
+            // The consumer may have stopped early: stop the producer and wait for it (its failure, if any, has been
+            // thrown above already or does not matter any more).
+            await stop.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAny(producer).ConfigureAwait(false);
+            _ = producer.Exception;
+            foreach (var batch in batches)
+            {
+                batch.Dispose();
+            }
+        }
+    }
+
+    /// <summary>How many parsed batches may wait for the consumer.</summary>
+    private const int PipelineDepth = 2;
+
+    private async Task ProduceAsync(DataSchema schema, DataColumn[] wanted, int batchSize, ChannelReader<ColumnBatch> free, ChannelWriter<ColumnBatch> full, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var fieldIndex = wanted.Select(c => schema.IndexOf(c.Name)).ToArray();
+            var parsers = wanted.Select(c => CsvFieldParser.For(c.Type)).ToArray();
+            using var reader = new CsvRecordReader(_open(), _options.Encoding, _options.Delimiter);
+            await ReadHeaderAsync(reader, cancellationToken).ConfigureAwait(false);
+            long start = 0;
+            var ended = false;
+            while (!ended)
+            {
+                var batch = await free.ReadAsync(cancellationToken).ConfigureAwait(false);
+                batch.Reset(start, batchSize);
+                var count = 0;
+                while (count < batchSize)
+                {
+                    count = Fill(reader, batch, count, start, schema.Columns.Count, fieldIndex, parsers, wanted, out var status);
+                    if (status == CsvReadStatus.End)
+                    {
+                        ended = true;
+                        break;
+                    }
+
+                    if (status == CsvReadStatus.NeedMore)
+                    {
+                        await reader.FillAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                if (count == 0)
+                {
+                    break;
+                }
+
+                batch.Reset(start, count);
+                await full.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+                start += count;
+            }
+
+            full.TryComplete();
+        }
+        catch
+        {
+            full.TryComplete();
+            throw;
+        }
+    }
+
+    // Parses records into the batch until it is full or the reader needs more text or ends; returns the row count.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private int Fill(CsvRecordReader reader, ColumnBatch batch, int count, long start, int fieldCount, int[] fieldIndex, CsvFieldParser[] parsers, DataColumn[] wanted, out CsvReadStatus status)
+    {
+        var vectors = batch.Columns;
+        var capacity = batch.RowCount;
+        status = CsvReadStatus.Record;
+        while (count < capacity)
+        {
+            status = reader.TryRead();
+            if (status != CsvReadStatus.Record)
+            {
+                return count;
+            }
+
+            CheckFieldCount(reader, fieldCount, start + count);
+            var fields = reader.FieldCount;
+            for (var c = 0; c < fieldIndex.Length; c++)
             {
                 var field = fieldIndex[c];
-                var text = field < reader.FieldCount ? reader[field] : [];
-                var vector = batch.Columns[c];
+                var text = field < fields ? reader[field] : [];
+                var vector = vectors[c];
                 if (IsMissing(text))
                 {
                     vector.SetMissing(count);
                 }
-                else if (!TryParse(vector, count, text))
+                else if (!parsers[c].TryWrite(vector, count, text))
                 {
                     throw new DataTestingException(
                         $"The CSV file '{Name}', row {start + count} (line {reader.RecordLine}), column '{wanted[c].Name}': \"{text}\" is not a {wanted[c].Type} " +
@@ -117,20 +219,10 @@ public sealed class CsvDataSource : DataSource
                 }
             }
 
-            if (++count == batchSize)
-            {
-                yield return batch;
-                start += count;
-                count = 0;
-                batch.Reset(start, batchSize);
-            }
+            count++;
         }
 
-        if (count > 0)
-        {
-            batch.Reset(start, count);
-            yield return batch;
-        }
+        return count;
     }
 
     private static Stream OpenFile(string path) =>
@@ -152,14 +244,19 @@ public sealed class CsvDataSource : DataSource
         return header;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void CheckFieldCount(CsvRecordReader reader, int expected, long row)
     {
         if (reader.FieldCount > expected)
         {
-            throw new DataTestingException($"The CSV file '{Name}', row {row} (line {reader.RecordLine}) has {reader.FieldCount} fields but the header has {expected}. Quote fields that contain the delimiter.");
+            ThrowTooManyFields(reader, expected, row);
         }
     }
 
+    private void ThrowTooManyFields(CsvRecordReader reader, int expected, long row) =>
+        throw new DataTestingException($"The CSV file '{Name}', row {row} (line {reader.RecordLine}) has {reader.FieldCount} fields but the header has {expected}. Quote fields that contain the delimiter.");
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool IsMissing(ReadOnlySpan<char> text)
     {
         if (text.IsEmpty)
@@ -174,30 +271,6 @@ public sealed class CsvDataSource : DataSource
 
         var lookup = _missingValues.GetAlternateLookup<ReadOnlySpan<char>>();
         return lookup.Contains(text);
-    }
-
-    private static bool TryParse(ColumnVector vector, int index, ReadOnlySpan<char> text)
-    {
-        switch (vector)
-        {
-            case ColumnVector<double> doubles when TextValues.TryParseDouble(text, out var d):
-                doubles.Set(index, d);
-                return true;
-            case ColumnVector<long> longs when long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var l):
-                longs.Set(index, l);
-                return true;
-            case ColumnVector<bool> bools when TextValues.TryParseBoolean(text, out var b):
-                bools.Set(index, b);
-                return true;
-            case ColumnVector<DateTime> dates when TextValues.TryParseDateTime(text, out var t):
-                dates.Set(index, t);
-                return true;
-            case ColumnVector<string> strings:
-                strings.Set(index, text.ToString());
-                return true;
-            default:
-                return false;
-        }
     }
 
     private sealed class TypeInference

@@ -1,43 +1,53 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Mlops.Testing.Data;
 
+/// <summary>What <see cref="CsvRecordReader.TryRead"/> found.</summary>
+internal enum CsvReadStatus
+{
+    /// <summary>A record: its fields are available until the next call.</summary>
+    Record,
+
+    /// <summary>The buffer ends inside a record: call <see cref="CsvRecordReader.FillAsync"/> and try again.</summary>
+    NeedMore,
+
+    /// <summary>No more records.</summary>
+    End,
+}
+
 /// <summary>
 /// A streaming RFC 4180 reader: quoted fields may hold delimiters, quotes (doubled) and line breaks; records end at LF,
-/// CR or CRLF; blank lines are skipped; a byte-order mark is honoured. Memory is bounded by the longest record: the
-/// character buffer and the record buffer come from the array pool.
+/// CR or CRLF; blank lines are skipped; a byte-order mark is honoured. The text is decoded into a large pooled buffer;
+/// a record without quotes (the usual case) is split in place, its fields pointing into that buffer, while a record
+/// with quotes is unquoted into a record buffer. Records are read synchronously from the buffer
+/// (<see cref="TryRead"/>) and the buffer is refilled asynchronously (<see cref="FillAsync"/>), so the per-record
+/// loop has no asynchronous overhead. Memory is bounded by the buffer and the longest record.
 /// </summary>
 internal sealed class CsvRecordReader : IDisposable
 {
-    private const int BufferSize = 1 << 16;
+    private const int BufferSize = 1 << 19;
 
     private readonly StreamReader _reader;
     private readonly char _delimiter;
-    private readonly SearchValues<char> _unquotedStops;
+    private readonly SearchValues<char> _lineStops;
     private char[] _buffer = ArrayPool<char>.Shared.Rent(BufferSize);
     private int _position;
     private int _length;
     private bool _endOfStream;
     private bool _skipLineFeed;
     private char[] _record = ArrayPool<char>.Shared.Rent(1024);
-    private int _recordLength;
+    private int[] _fieldStarts = ArrayPool<int>.Shared.Rent(64);
     private int[] _fieldEnds = ArrayPool<int>.Shared.Rent(64);
+    private bool _fieldsInRecord;
     private long _line = 1;
 
     public CsvRecordReader(Stream stream, Encoding? encoding, char delimiter)
     {
-        _reader = new StreamReader(stream, encoding ?? Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: BufferSize, leaveOpen: false);
+        _reader = new StreamReader(stream, encoding ?? Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16, leaveOpen: false);
         _delimiter = delimiter;
-        _unquotedStops = SearchValues.Create([delimiter, '\r', '\n', '"']);
-    }
-
-    private enum State
-    {
-        FieldStart,
-        Unquoted,
-        Quoted,
-        QuoteInQuoted,
+        _lineStops = SearchValues.Create(['\r', '\n', '"']);
     }
 
     /// <summary>The number of fields in the current record.</summary>
@@ -49,138 +59,216 @@ internal sealed class CsvRecordReader : IDisposable
     /// <summary>The text of field <paramref name="index"/> of the current record, unquoted.</summary>
     public ReadOnlySpan<char> this[int index]
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get
         {
-            var start = index == 0 ? 0 : _fieldEnds[index - 1];
-            return _record.AsSpan(start, _fieldEnds[index] - start);
+            var start = _fieldStarts[index];
+            return (_fieldsInRecord ? _record : _buffer).AsSpan(start, _fieldEnds[index] - start);
         }
     }
 
-    /// <summary>Reads the next non-blank record; false at the end of the stream.</summary>
+    /// <summary>Reads the next non-blank record, asynchronously refilling the buffer as needed; false at the end.</summary>
     public async ValueTask<bool> ReadAsync(CancellationToken cancellationToken)
     {
-        _recordLength = 0;
-        FieldCount = 0;
-        var state = State.FieldStart;
-        var hasContent = false;
-        RecordLine = _line;
         while (true)
         {
-            if (_position >= _length)
+            switch (TryRead())
             {
-                if (_endOfStream || !await FillAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    if (state == State.Quoted)
-                    {
-                        throw new DataTestingException($"A quoted field that starts on line {RecordLine} has no closing quote before the end of the file.");
-                    }
-
-                    if (!hasContent)
-                    {
-                        return false;
-                    }
-
-                    EndField();
+                case CsvReadStatus.Record:
                     return true;
-                }
+                case CsvReadStatus.End:
+                    return false;
+                default:
+                    await FillAsync(cancellationToken).ConfigureAwait(false);
+                    break;
             }
+        }
+    }
 
-            var span = _buffer.AsSpan(_position, _length - _position);
-            if (_skipLineFeed)
+    /// <summary>
+    /// Reads the next non-blank record from the buffer. A record that the buffer ends inside is not consumed: after
+    /// <see cref="FillAsync"/> it is read again from its start.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public CsvReadStatus TryRead()
+    {
+        while (true)
+        {
+            if (_skipLineFeed && _position < _length)
             {
                 _skipLineFeed = false;
-                if (span[0] == '\n')
+                if (_buffer[_position] == '\n')
                 {
                     _position++;
-                    continue;
                 }
             }
 
+            if (_position >= _length)
+            {
+                return _endOfStream ? CsvReadStatus.End : CsvReadStatus.NeedMore;
+            }
+
+            if (_skipLineFeed)
+            {
+                return CsvReadStatus.NeedMore;
+            }
+
+            var rest = _buffer.AsSpan(_position, _length - _position);
+            var stop = rest.IndexOfAny(_lineStops);
+            if (stop < 0)
+            {
+                if (!_endOfStream)
+                {
+                    return CsvReadStatus.NeedMore;
+                }
+
+                stop = rest.Length; // the last record, without a line break
+            }
+            else if (rest[stop] == '"')
+            {
+                return ReadQuoted();
+            }
+
+            if (stop == 0)
+            {
+                // A blank line.
+                _position++;
+                _line++;
+                _skipLineFeed = rest[0] == '\r';
+                continue;
+            }
+
+            // A record without quotes: split it in place.
+            RecordLine = _line;
+            _fieldsInRecord = false;
+            var line = rest[..stop];
+            var fields = 0;
+            var start = 0;
+            while (true)
+            {
+                var comma = line[start..].IndexOf(_delimiter);
+                EnsureFields(fields + 1);
+                _fieldStarts[fields] = _position + start;
+                if (comma < 0)
+                {
+                    _fieldEnds[fields++] = _position + line.Length;
+                    break;
+                }
+
+                _fieldEnds[fields++] = _position + start + comma;
+                start += comma + 1;
+            }
+
+            FieldCount = fields;
+            if (stop < rest.Length)
+            {
+                _line++;
+                _skipLineFeed = rest[stop] == '\r';
+                _position += stop + 1;
+            }
+            else
+            {
+                _position += stop;
+            }
+
+            return CsvReadStatus.Record;
+        }
+    }
+
+    private enum State
+    {
+        FieldStart,
+        Unquoted,
+        Quoted,
+        QuoteInQuoted,
+    }
+
+    // The RFC 4180 state machine for a record with quotes; fields are unquoted into the record buffer.
+    private CsvReadStatus ReadQuoted()
+    {
+        var position = _position;
+        var line = _line;
+        var recordLength = 0;
+        var fields = 0;
+        var fieldStart = 0;
+        var state = State.FieldStart;
+        while (true)
+        {
+            if (position >= _length)
+            {
+                if (!_endOfStream)
+                {
+                    return CsvReadStatus.NeedMore;
+                }
+
+                if (state == State.Quoted)
+                {
+                    throw new DataTestingException($"A quoted field that starts on line {_line} has no closing quote before the end of the file.");
+                }
+
+                EndField(ref fields, ref fieldStart, recordLength);
+                return Commit(position, line, fields, skipLineFeed: false);
+            }
+
+            var span = _buffer.AsSpan(position, _length - position);
             switch (state)
             {
                 case State.FieldStart:
-                {
-                    var c = span[0];
-                    _position++;
-                    if (c == '"')
-                    {
-                        hasContent = true;
-                        state = State.Quoted;
-                    }
-                    else if (c == _delimiter)
-                    {
-                        hasContent = true;
-                        EndField();
-                    }
-                    else if (c is '\r' or '\n')
-                    {
-                        _line++;
-                        _skipLineFeed = c == '\r';
-                        if (!hasContent)
-                        {
-                            RecordLine = _line;
-                            continue; // a blank line
-                        }
-
-                        EndField();
-                        return true;
-                    }
-                    else
-                    {
-                        hasContent = true;
-                        Append(c);
-                        state = State.Unquoted;
-                    }
-
-                    break;
-                }
-
                 case State.Unquoted:
                 {
-                    var stop = span.IndexOfAny(_unquotedStops);
-                    if (stop < 0)
+                    var c = span[0];
+                    if (state == State.FieldStart && c == '"')
                     {
-                        Append(span);
-                        _position += span.Length;
+                        position++;
+                        state = State.Quoted;
                         break;
                     }
 
-                    Append(span[..stop]);
-                    var c = span[stop];
-                    _position += stop + 1;
-                    if (c == _delimiter)
+                    var stop = span.IndexOfAny(_delimiter, '\r', '\n');
+                    var quote = span.IndexOf('"');
+                    if (quote >= 0 && (stop < 0 || quote < stop))
                     {
-                        EndField();
-                        state = State.FieldStart;
-                    }
-                    else if (c == '"')
-                    {
-                        Append(c); // a quote inside an unquoted field is kept as text
-                    }
-                    else
-                    {
-                        _line++;
-                        _skipLineFeed = c == '\r';
-                        EndField();
-                        return true;
+                        // A quote inside an unquoted field is kept as text.
+                        Append(ref recordLength, span[..(quote + 1)]);
+                        position += quote + 1;
+                        state = State.Unquoted;
+                        break;
                     }
 
-                    break;
+                    if (stop < 0)
+                    {
+                        Append(ref recordLength, span);
+                        position += span.Length;
+                        state = State.Unquoted;
+                        break;
+                    }
+
+                    Append(ref recordLength, span[..stop]);
+                    position += stop + 1;
+                    if (span[stop] == _delimiter)
+                    {
+                        EndField(ref fields, ref fieldStart, recordLength);
+                        state = State.FieldStart;
+                        break;
+                    }
+
+                    EndField(ref fields, ref fieldStart, recordLength);
+                    return Commit(position, line + 1, fields, skipLineFeed: span[stop] == '\r');
                 }
 
                 case State.Quoted:
                 {
                     var quote = span.IndexOf('"');
                     var chunk = quote < 0 ? span : span[..quote];
-                    Append(chunk);
-                    _line += chunk.Count('\n') + chunk.Count('\r') - CountCrLf(chunk);
+                    Append(ref recordLength, chunk);
+                    line += chunk.Count('\n') + chunk.Count('\r') - CountCrLf(chunk);
                     if (quote < 0)
                     {
-                        _position += span.Length;
+                        position += span.Length;
                     }
                     else
                     {
-                        _position += quote + 1;
+                        position += quote + 1;
                         state = State.QuoteInQuoted;
                     }
 
@@ -190,27 +278,25 @@ internal sealed class CsvRecordReader : IDisposable
                 case State.QuoteInQuoted:
                 {
                     var c = span[0];
-                    _position++;
+                    position++;
                     if (c == '"')
                     {
-                        Append('"');
+                        Append(ref recordLength, "\"");
                         state = State.Quoted;
                     }
                     else if (c == _delimiter)
                     {
-                        EndField();
+                        EndField(ref fields, ref fieldStart, recordLength);
                         state = State.FieldStart;
                     }
                     else if (c is '\r' or '\n')
                     {
-                        _line++;
-                        _skipLineFeed = c == '\r';
-                        EndField();
-                        return true;
+                        EndField(ref fields, ref fieldStart, recordLength);
+                        return Commit(position, line + 1, fields, skipLineFeed: c == '\r');
                     }
                     else
                     {
-                        Append(c); // text after a closing quote is kept, as pandas does
+                        Append(ref recordLength, span[..1]); // text after a closing quote is kept, as pandas does
                         state = State.Unquoted;
                     }
 
@@ -218,6 +304,17 @@ internal sealed class CsvRecordReader : IDisposable
                 }
             }
         }
+    }
+
+    private CsvReadStatus Commit(int position, long line, int fields, bool skipLineFeed)
+    {
+        RecordLine = _line;
+        _fieldsInRecord = true;
+        FieldCount = fields;
+        _position = position;
+        _line = line;
+        _skipLineFeed = skipLineFeed;
+        return CsvReadStatus.Record;
     }
 
     private static int CountCrLf(ReadOnlySpan<char> span)
@@ -233,54 +330,85 @@ internal sealed class CsvRecordReader : IDisposable
         return count;
     }
 
-    private async ValueTask<bool> FillAsync(CancellationToken cancellationToken)
+    private void Append(ref int recordLength, ReadOnlySpan<char> chars)
     {
-        _length = await _reader.ReadAsync(_buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false);
+        if (recordLength + chars.Length > _record.Length)
+        {
+            var larger = ArrayPool<char>.Shared.Rent(Math.Max(_record.Length * 2, recordLength + chars.Length));
+            _record.AsSpan(0, recordLength).CopyTo(larger);
+            ArrayPool<char>.Shared.Return(_record);
+            _record = larger;
+        }
+
+        chars.CopyTo(_record.AsSpan(recordLength));
+        recordLength += chars.Length;
+    }
+
+    private void EndField(ref int fields, ref int fieldStart, int recordLength)
+    {
+        EnsureFields(fields + 1);
+        _fieldStarts[fields] = fieldStart;
+        _fieldEnds[fields] = recordLength;
+        fields++;
+        fieldStart = recordLength;
+    }
+
+    private void EnsureFields(int count)
+    {
+        if (count > _fieldEnds.Length)
+        {
+            _fieldStarts = Grow(_fieldStarts);
+            _fieldEnds = Grow(_fieldEnds);
+        }
+
+        static int[] Grow(int[] array)
+        {
+            var larger = ArrayPool<int>.Shared.Rent(array.Length * 2);
+            array.AsSpan().CopyTo(larger);
+            ArrayPool<int>.Shared.Return(array);
+            return larger;
+        }
+    }
+
+    /// <summary>
+    /// Keeps the unread part of the buffer (a record cut by the buffer's end), reads more text after it, and grows the
+    /// buffer when a single record fills it. False when the stream has ended.
+    /// </summary>
+    public async ValueTask<bool> FillAsync(CancellationToken cancellationToken)
+    {
+        if (_endOfStream)
+        {
+            return false;
+        }
+
+        var unread = _length - _position;
+        if (unread >= _buffer.Length / 2)
+        {
+            var larger = ArrayPool<char>.Shared.Rent(_buffer.Length * 2);
+            _buffer.AsSpan(_position, unread).CopyTo(larger);
+            ArrayPool<char>.Shared.Return(_buffer);
+            _buffer = larger;
+        }
+        else if (unread > 0)
+        {
+            _buffer.AsSpan(_position, unread).CopyTo(_buffer);
+        }
+
         _position = 0;
-        _endOfStream = _length == 0;
-        return !_endOfStream;
-    }
-
-    private void Append(char c)
-    {
-        if (_recordLength == _record.Length)
+        _length = unread;
+        while (_length < _buffer.Length)
         {
-            Grow(1);
+            var read = await _reader.ReadAsync(_buffer.AsMemory(_length), cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                _endOfStream = true;
+                break;
+            }
+
+            _length += read;
         }
 
-        _record[_recordLength++] = c;
-    }
-
-    private void Append(ReadOnlySpan<char> chars)
-    {
-        if (_recordLength + chars.Length > _record.Length)
-        {
-            Grow(chars.Length);
-        }
-
-        chars.CopyTo(_record.AsSpan(_recordLength));
-        _recordLength += chars.Length;
-    }
-
-    private void Grow(int needed)
-    {
-        var larger = ArrayPool<char>.Shared.Rent(Math.Max(_record.Length * 2, _recordLength + needed));
-        _record.AsSpan(0, _recordLength).CopyTo(larger);
-        ArrayPool<char>.Shared.Return(_record);
-        _record = larger;
-    }
-
-    private void EndField()
-    {
-        if (FieldCount == _fieldEnds.Length)
-        {
-            var larger = ArrayPool<int>.Shared.Rent(_fieldEnds.Length * 2);
-            _fieldEnds.AsSpan().CopyTo(larger);
-            ArrayPool<int>.Shared.Return(_fieldEnds);
-            _fieldEnds = larger;
-        }
-
-        _fieldEnds[FieldCount++] = _recordLength;
+        return true;
     }
 
     public void Dispose()
@@ -288,9 +416,11 @@ internal sealed class CsvRecordReader : IDisposable
         _reader.Dispose();
         ArrayPool<char>.Shared.Return(_buffer);
         ArrayPool<char>.Shared.Return(_record);
+        ArrayPool<int>.Shared.Return(_fieldStarts);
         ArrayPool<int>.Shared.Return(_fieldEnds);
         _buffer = [];
         _record = [];
+        _fieldStarts = [];
         _fieldEnds = [];
     }
 }

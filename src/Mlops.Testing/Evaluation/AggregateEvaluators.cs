@@ -24,6 +24,7 @@ internal sealed class ColumnStatistics
     /// <summary>The sample standard deviation (ddof = 1, as pandas), or null with fewer than two values.</summary>
     public double? StandardDeviation => Count < 2 ? null : Math.Sqrt(_m2 / (Count - 1));
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public void Add(double value)
     {
         Count++;
@@ -57,6 +58,7 @@ internal sealed class ColumnStatistics
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Observe(ColumnVector vector)
     {
         switch (vector)
@@ -180,6 +182,7 @@ internal sealed class SortedValuesEvaluator(string column, Func<double[], int, D
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void Observe(ColumnBatch batch)
     {
         var vector = batch[column];
@@ -212,7 +215,7 @@ internal sealed class SortedValuesEvaluator(string column, Func<double[], int, D
 
     public override Outcome Complete(long rowCount, DataSchema schema)
     {
-        Array.Sort(_values, 0, _count);
+        Statistics.Sorting.Sort(_values.AsSpan(0, _count));
         return complete(_values, _count, _column!);
     }
 
@@ -279,6 +282,7 @@ internal sealed class ValueCounter<T> : ValueCounter
 {
     private readonly Dictionary<T, long> _counts = [];
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void Observe(ColumnVector vector)
     {
         var typed = (ColumnVector<T>)vector;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Mlops.Testing.Data;
 using Mlops.Testing.Expectations;
@@ -44,6 +45,7 @@ internal static class Domain
         : b.ValueKind == JsonValueKind.String ? b.GetString()
         : throw new EvaluationException($"'{argument}' ({b.GetRawText()}) cannot be compared with the String column '{column.Name}'.");
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool InRange<T>(T value, T? min, T? max, bool strictMin, bool strictMax)
         where T : struct, IComparable<T>
     {
@@ -64,9 +66,10 @@ internal static class Domain
             {
                 var min = Bound<double>(bounds.Min, "min_value", column);
                 var max = Bound<double>(bounds.Max, "max_value", column);
+                bool strictMin = bounds.StrictMin, strictMax = bounds.StrictMax;
                 return column.Type == ColumnType.Double
-                    ? new RowTest<double>(v => InRange(v, min, max, bounds.StrictMin, bounds.StrictMax))
-                    : new RowTest<long>(v => InRange((double)v, min, max, bounds.StrictMin, bounds.StrictMax));
+                    ? new RowTest<double>([MethodImpl(MethodImplOptions.AggressiveOptimization)] (v) => InRange(v, min, max, strictMin, strictMax))
+                    : new RowTest<long>([MethodImpl(MethodImplOptions.AggressiveOptimization)] (v) => InRange((double)v, min, max, strictMin, strictMax));
             }
 
             case ColumnType.DateTime:
@@ -119,7 +122,7 @@ internal static class Domain
             _ => Test(converted.Cast<DateTime>().ToHashSet()),
         };
 
-        RowTest Test<T>(HashSet<T> set) => new RowTest<T>(v => set.Contains(v) == expectIn);
+        RowTest Test<T>(HashSet<T> set) => new RowTest<T>([MethodImpl(MethodImplOptions.AggressiveOptimization)] (v) => set.Contains(v) == expectIn);
     }
 
     public static RowTest Strings(DataColumn column, string what, Func<string, bool> isExpected) =>
@@ -152,6 +155,7 @@ internal abstract class RowTest
 
 internal sealed class RowTest<T>(Func<T, bool> isExpected) : RowTest
 {
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override long Scan(ColumnVector vector, long startRow, UnexpectedTally tally)
     {
         var typed = (ColumnVector<T>)vector;

@@ -32,6 +32,7 @@ internal sealed class NullEvaluator(string column, double? mostly, bool expectNu
 
     public override IReadOnlyList<string> Columns { get; } = [column];
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void Observe(ColumnBatch batch)
     {
         _elements += batch.RowCount;
@@ -64,6 +65,7 @@ internal sealed class UniqueEvaluator(string column, double? mostly) : Expectati
     public override void Begin(DataSchema schema) =>
         _finder = CreateTyped<DuplicateFinder>(typeof(DuplicateFinder<>), RequireColumn(schema, column).Type);
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void Observe(ColumnBatch batch)
     {
         var vector = batch[column];
@@ -130,6 +132,7 @@ internal sealed class DuplicateFinder<T> : DuplicateFinder
 {
     private readonly Dictionary<T, (long FirstRow, long Count)> _seen = [];
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void Observe(ColumnVector vector, long startRow)
     {
         var typed = (ColumnVector<T>)vector;
@@ -144,6 +147,7 @@ internal sealed class DuplicateFinder<T> : DuplicateFinder
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Add(T key, long row)
     {
         ref var entry = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_seen, key, out var exists);

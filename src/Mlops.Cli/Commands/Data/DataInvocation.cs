@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using Mlops.Core.Storage;
 using Mlops.DataVersioning;
 
 namespace Mlops.Cli.Commands.Data;
@@ -25,7 +26,7 @@ internal sealed class DataInvocation(CliContext context, ParseResult parseResult
 
     public T? Get<T>(Argument<T> argument) => ParseResult.GetValue(argument);
 
-    /// <summary>Opens the data repository at or above <see cref="BaseDirectory"/>, with the remote factories other modules registered.</summary>
+    /// <summary>Opens the data repository at or above <see cref="BaseDirectory"/>, with the blob-store providers the modules registered (azure://, s3://, local folders).</summary>
     public DataRepository Open(int? jobs = null)
     {
         var options = new DataRepositoryOptions();
@@ -34,9 +35,9 @@ internal sealed class DataInvocation(CliContext context, ParseResult parseResult
             options.Jobs = j;
         }
 
-        foreach (var factory in context.Services.GetServices<RemoteStoreFactory>())
+        foreach (var provider in context.Services.GetServices<BlobStoreProvider>())
         {
-            options.RemoteStoreFactories.Add(factory);
+            options.BlobStoreProviders.Add(provider);
         }
 
         return DataRepository.Open(BaseDirectory, options);
