@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -98,20 +97,7 @@ public sealed class PandasDifferentialTests : IDisposable
         Assert.True(Math.Abs(expected - value) <= 1e-9 * Math.Max(1, Math.Abs(expected)), $"expected {expected:R}, got {value:R}");
     }
 
-    private static string RunPandas(string csv)
-    {
-        var script = Path.Combine(AppContext.BaseDirectory, "Differential", "pandas_checks.py");
-        using var process = Process.Start(new ProcessStartInfo(PandasInterpreter.Python, [script, csv])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, "pandas failed: " + stderr.Result);
-        return stdout.Result;
-    }
+    private static string RunPandas(string csv) => PandasInterpreter.RunScript(Path.Combine("Differential", "pandas_checks.py"), csv);
 
     /// <summary>Writes the planted data set: every defect at a known rate, and fields that need RFC 4180 quoting.</summary>
     private static void WritePlantedData(string path, int seed)

@@ -15,6 +15,25 @@ public static class PandasInterpreter
     public static string Python => Interpreter.Value
         ?? throw new Xunit.Sdk.XunitException("Python with pandas is not installed: run ./eng/test.sh (it installs Debian's python3-pandas), or set MLOPS_TEST_PYTHON.");
 
+    /// <summary>
+    /// Runs a script copied beside the tests (a path relative to the test output folder) with its arguments and returns
+    /// what it printed; the test fails with the script's error output when it exits non-zero.
+    /// </summary>
+    public static string RunScript(string relativeScript, params string[] arguments)
+    {
+        var script = Path.Combine(AppContext.BaseDirectory, relativeScript);
+        using var process = Process.Start(new ProcessStartInfo(Python, [script, .. arguments])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        Xunit.Assert.True(process.ExitCode == 0, $"{relativeScript} failed (eng/test.sh installs Debian's python3-pandas and python3-scipy): {stderr.Result}");
+        return stdout.Result;
+    }
+
     private static string? Find()
     {
         string?[] candidates = [Environment.GetEnvironmentVariable("MLOPS_TEST_PYTHON"), "/usr/bin/python3", "python3"];

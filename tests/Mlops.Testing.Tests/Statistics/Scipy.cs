@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Mlops.Testing.Tests.Differential;
@@ -33,17 +32,7 @@ internal static class Scipy
         {
             var input = Path.Combine(folder, "cases.json");
             File.WriteAllText(input, JsonSerializer.Serialize(cases, new JsonSerializerOptions { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
-            var script = Path.Combine(AppContext.BaseDirectory, "Statistics", "scipy_stats.py");
-            using var process = Process.Start(new ProcessStartInfo(PandasInterpreter.Python, [script, input])
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            })!;
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            process.WaitForExit();
-            Assert.True(process.ExitCode == 0, "scipy failed (is Debian's python3-scipy installed? eng/test.sh installs it): " + stderr.Result);
-            using var json = JsonDocument.Parse(stdout.Result);
+            using var json = JsonDocument.Parse(PandasInterpreter.RunScript(Path.Combine("Statistics", "scipy_stats.py"), input));
             var version = json.RootElement.GetProperty("scipy").GetString()!;
             Assert.True(version.StartsWith("1.10", StringComparison.Ordinal), $"these tests pin scipy 1.10's methods; found scipy {version}");
             return [.. json.RootElement.GetProperty("results").EnumerateArray().Select(r => r.EnumerateArray().Select(Number).ToArray())];
