@@ -162,9 +162,34 @@ public sealed class ExpectationSuiteBuilder
     public ExpectationSuiteBuilder ExpectCompoundColumnsToBeUnique(IEnumerable<string> columnList, double? mostly = null) =>
         Add("expect_compound_columns_to_be_unique", ("column_list", columnList?.ToArray()), ("mostly", mostly));
 
+    /// <summary>
+    /// <c>expect_column_chisquare_test_p_value_to_be_greater_than</c>: the column's value counts against the expected
+    /// shares <paramref name="weights"/> of <paramref name="values"/> (GX's categorical <c>partition_object</c>).
+    /// </summary>
+    public ExpectationSuiteBuilder ExpectColumnChisquareTestPValueToBeGreaterThan<T>(string column, IEnumerable<T> values, IEnumerable<double> weights, double p = 0.05) =>
+        Add("expect_column_chisquare_test_p_value_to_be_greater_than", ("column", column), ("partition_object", Partition(values, weights)), ("p", p));
+
+    /// <summary>
+    /// <c>expect_column_kl_divergence_to_be_less_than</c> with a categorical partition; for a histogram (<c>bins</c>), pass
+    /// its <c>partition_object</c> to <see cref="Expect"/>.
+    /// </summary>
+    public ExpectationSuiteBuilder ExpectColumnKlDivergenceToBeLessThan<T>(string column, IEnumerable<T> values, IEnumerable<double> weights, double threshold) =>
+        Add("expect_column_kl_divergence_to_be_less_than", ("column", column), ("partition_object", Partition(values, weights)), ("threshold", threshold));
+
+    /// <summary>
+    /// <c>expect_column_parameterized_distribution_ks_test_p_value_to_be_greater_than</c>: a one-sample KS test against
+    /// scipy's <paramref name="distribution"/> (<c>norm</c>, <c>uniform</c>, <c>expon</c>, <c>gamma</c>, <c>beta</c>, <c>chi2</c>)
+    /// with scipy's positional <paramref name="parameters"/>.
+    /// </summary>
+    public ExpectationSuiteBuilder ExpectColumnParameterizedDistributionKsTestPValueToBeGreaterThan(string column, string distribution, IEnumerable<double> parameters, double pValue = 0.05) =>
+        Add("expect_column_parameterized_distribution_ks_test_p_value_to_be_greater_than", ("column", column), ("distribution", distribution), ("params", parameters?.ToArray()), ("p_value", pValue));
+
     /// <summary>Creates the suite, checking every expectation.</summary>
     /// <exception cref="DataTestingException">For an unsupported expectation type or an invalid argument, naming it.</exception>
     public ExpectationSuite Build() => new(_name, _expectations, _meta.Count == 0 ? null : new Dictionary<string, JsonElement>(_meta));
+
+    private static Dictionary<string, object?> Partition<T>(IEnumerable<T> values, IEnumerable<double> weights) =>
+        new(StringComparer.Ordinal) { ["values"] = values?.ToArray(), ["weights"] = weights?.ToArray() };
 
     private ExpectationSuiteBuilder Aggregate(string type, string column, double? minValue, double? maxValue, bool strictMin, bool strictMax) =>
         Add(type, ("column", column), ("min_value", minValue), ("max_value", maxValue), ("strict_min", strictMin ? true : null), ("strict_max", strictMax ? true : null));
