@@ -23,6 +23,8 @@ public sealed class TempDirectory : IDisposable
 
     public void Dispose()
     {
+        // Pooled SQLite connections keep files open (which blocks the delete on Windows): release them first.
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         if (!Directory.Exists(Path))
         {
             return;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using Microsoft.ML;
 using Mlops.Conformance;
 using Mlops.Tracking.Registry;
@@ -21,7 +20,6 @@ public sealed class MLNetModelTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _tracker.DisposeAsync();
-        SqliteConnection.ClearAllPools();
         _temp.Dispose();
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Mlops.Conformance;
 using Mlops.Core.Storage;
 using Mlops.Tracking.DependencyInjection;
 using Mlops.Tracking.Registry;

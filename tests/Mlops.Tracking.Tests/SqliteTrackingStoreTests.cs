@@ -1,3 +1,4 @@
+using Mlops.Conformance;
 using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using Mlops.Tracking.Sqlite;

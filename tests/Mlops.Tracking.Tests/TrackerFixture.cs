@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using Mlops.Conformance;
 using Mlops.Core;
 using Mlops.Core.Storage;
 using Mlops.Tracking.Sqlite;

@@ -87,28 +87,14 @@ internal static class SpecialFunctions
         k == 0 || k == n ? 0.0 : LogGamma(n + 1) - LogGamma(k + 1) - LogGamma(n - k + 1);
 
     /// <summary>The regularized lower incomplete gamma function P(a, x).</summary>
-    public static double GammaP(double a, double x)
-    {
-        if (double.IsNaN(a) || double.IsNaN(x) || a <= 0 || x < 0)
-        {
-            return double.NaN;
-        }
-
-        if (x == 0)
-        {
-            return 0.0;
-        }
-
-        if (double.IsPositiveInfinity(x))
-        {
-            return 1.0;
-        }
-
-        return x < a + 1 ? GammaSeries(a, x) : 1.0 - GammaContinuedFraction(a, x);
-    }
+    public static double GammaP(double a, double x) => IncompleteGamma(a, x, upper: false);
 
     /// <summary>The regularized upper incomplete gamma function Q(a, x) = 1 − P(a, x).</summary>
-    public static double GammaQ(double a, double x)
+    public static double GammaQ(double a, double x) => IncompleteGamma(a, x, upper: true);
+
+    // The series converges fast below a + 1, the continued fraction above; each side is computed directly (not as 1 minus
+    // the other) where it is small, so tails keep their precision.
+    private static double IncompleteGamma(double a, double x, bool upper)
     {
         if (double.IsNaN(a) || double.IsNaN(x) || a <= 0 || x < 0)
         {
@@ -117,15 +103,22 @@ internal static class SpecialFunctions
 
         if (x == 0)
         {
-            return 1.0;
+            return upper ? 1.0 : 0.0;
         }
 
         if (double.IsPositiveInfinity(x))
         {
-            return 0.0;
+            return upper ? 0.0 : 1.0;
         }
 
-        return x < a + 1 ? 1.0 - GammaSeries(a, x) : GammaContinuedFraction(a, x);
+        if (x < a + 1)
+        {
+            var p = GammaSeries(a, x);
+            return upper ? 1.0 - p : p;
+        }
+
+        var q = GammaContinuedFraction(a, x);
+        return upper ? q : 1.0 - q;
     }
 
     // P(a, x) by its power series; converges quickly for x < a + 1.
