@@ -1,8 +1,4 @@
 using System.Data;
-using System.Globalization;
-using System.Runtime.CompilerServices;
-using Mlops.Tracking.Registry;
-using Mlops.Tracking.Search;
 using Mlops.Tracking.Sql;
 using Npgsql;
 using NpgsqlTypes;
@@ -21,19 +17,15 @@ namespace Mlops.Tracking.PostgreSql;
 /// latest metrics with one multi-row statement each. Transactions that lose a deadlock or a serialization
 /// conflict are retried as a whole (a Polly pipeline), and so is a connect that fails transiently. Every value is a bound parameter.
 /// </remarks>
-public sealed class PostgreSqlTrackingStore : TrackingStore
+public sealed class PostgreSqlTrackingStore : AdoNetTrackingStore<NpgsqlConnection, NpgsqlTransaction>
 {
     // "MLOP": the first key of the advisory lock; the second is a hash of the schema, so stores in other schemas do not wait.
     private const int AdvisoryLockClass = 0x4D4C4F50;
-    private const string RunColumns = "run_id, experiment_id, name, user_id, status, start_time, end_time, artifact_uri, lifecycle_stage, parent_run_id";
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly bool _ownsDataSource;
-    private readonly TimeProvider _timeProvider;
     private readonly string _location;
-    private readonly SemaphoreSlim _schemaLock = new(1, 1);
     private readonly ResiliencePipeline _pipeline = CreatePipeline();
-    private volatile bool _schemaReady;
 
     /// <summary>Creates a store on the server named by <paramref name="connectionString"/>.</summary>
     /// <param name="connectionString">An Npgsql connection string (<c>Host=db;Database=mlops;Username=…</c>) or a <c>postgresql://user@host:port/database</c> URI.</param>
@@ -47,23 +39,21 @@ public sealed class PostgreSqlTrackingStore : TrackingStore
     /// <param name="timeProvider">The clock of creation and update times.</param>
     /// <exception cref="ArgumentException">The connection string cannot be parsed.</exception>
     public PostgreSqlTrackingStore(string connectionString, TimeProvider timeProvider)
+        : base(PostgreSqlDialect.Instance, timeProvider)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
-        ArgumentNullException.ThrowIfNull(timeProvider);
         var builder = PostgreSqlConnectionStrings.Parse(connectionString);
         _dataSource = NpgsqlDataSource.Create(builder);
         _ownsDataSource = true;
-        _timeProvider = timeProvider;
         _location = Describe(builder);
     }
 
     /// <summary>Creates a store on a data source the caller configured (and disposes); nothing is opened until the first call.</summary>
     public PostgreSqlTrackingStore(NpgsqlDataSource dataSource, TimeProvider timeProvider)
+        : base(PostgreSqlDialect.Instance, timeProvider)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
-        ArgumentNullException.ThrowIfNull(timeProvider);
         _dataSource = dataSource;
-        _timeProvider = timeProvider;
         _location = Describe(new NpgsqlConnectionStringBuilder(dataSource.ConnectionString));
     }
 
@@ -74,197 +64,7 @@ public sealed class PostgreSqlTrackingStore : TrackingStore
     /// <exception cref="TrackingException">The server cannot be reached, the schema holds another program's tables, or it was written by a newer version.</exception>
     public Task InitializeAsync(CancellationToken cancellationToken = default) => EnsureSchemaAsync(cancellationToken);
 
-    // ---- experiments ----
-
-    /// <inheritdoc />
-    protected override Task<string> CreateExperimentCoreAsync(string name, string? artifactLocation, IReadOnlyList<RunTag> tags, CancellationToken cancellationToken) =>
-        WriteAsync(async (connection, transaction) =>
-        {
-            var existing = await ScalarAsync(connection, transaction, "SELECT experiment_id FROM experiments WHERE name = @name", cancellationToken, ("name", name)).ConfigureAwait(false);
-            if (existing is not null)
-            {
-                throw new TrackingException(TrackingErrorCode.AlreadyExists, $"The experiment '{name}' already exists (id {existing}) in {_location}: use it, or choose another name.");
-            }
-
-            var now = Now();
-            var id = (long)(await ScalarAsync(
-                connection,
-                transaction,
-                "INSERT INTO experiments (name, artifact_location, lifecycle_stage, creation_time, last_update_time) VALUES (@name, '', 'active', @now, @now) RETURNING experiment_id",
-                cancellationToken,
-                ("name", name),
-                ("now", now)).ConfigureAwait(false))!;
-            var idText = id.ToString(CultureInfo.InvariantCulture);
-            await ExecuteAsync(connection, transaction, "UPDATE experiments SET artifact_location = @location WHERE experiment_id = @id", cancellationToken, ("location", artifactLocation ?? idText), ("id", id)).ConfigureAwait(false);
-            if (tags.Count > 0)
-            {
-                var (keys, values) = Deduplicate(tags);
-                await ExecuteAsync(
-                    connection,
-                    transaction,
-                    "INSERT INTO experiment_tags (experiment_id, key, value) SELECT @id, k, v FROM unnest(@keys::text[], @values::text[]) AS x(k, v) ON CONFLICT (experiment_id, key) DO UPDATE SET value = excluded.value",
-                    cancellationToken,
-                    ("id", id),
-                    ("keys", keys),
-                    ("values", values)).ConfigureAwait(false);
-            }
-
-            return idText;
-        }, cancellationToken);
-
-    /// <inheritdoc />
-    public override async Task<Experiment?> GetExperimentAsync(string experimentId, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(experimentId);
-        if (!long.TryParse(experimentId, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
-        {
-            return null;
-        }
-
-        var found = await ReadExperimentsAsync("WHERE experiment_id = @id", [("id", id)], cancellationToken).ConfigureAwait(false);
-        return found.Count == 0 ? null : found[0];
-    }
-
-    /// <inheritdoc />
-    public override async Task<Experiment?> GetExperimentByNameAsync(string name, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        var found = await ReadExperimentsAsync("WHERE name = @name", [("name", name)], cancellationToken).ConfigureAwait(false);
-        return found.Count == 0 ? null : found[0];
-    }
-
-    /// <inheritdoc />
-    public override async IAsyncEnumerable<Experiment> ListExperimentsAsync(ViewType viewType = ViewType.ActiveOnly, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var where = viewType switch
-        {
-            ViewType.ActiveOnly => "WHERE lifecycle_stage = 'active'",
-            ViewType.DeletedOnly => "WHERE lifecycle_stage = 'deleted'",
-            _ => "",
-        };
-        foreach (var experiment in await ReadExperimentsAsync(where, [], cancellationToken).ConfigureAwait(false))
-        {
-            yield return experiment;
-        }
-    }
-
-    /// <inheritdoc />
-    public override Task SetExperimentLifecycleAsync(string experimentId, LifecycleStage stage, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(experimentId);
-        return WriteAsync(async (connection, transaction) =>
-        {
-            var changed = long.TryParse(experimentId, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
-                ? await ExecuteAsync(connection, transaction, "UPDATE experiments SET lifecycle_stage = @stage, last_update_time = @now WHERE experiment_id = @id", cancellationToken, ("stage", FormatStage(stage)), ("now", Now()), ("id", id)).ConfigureAwait(false)
-                : 0;
-            if (changed == 0)
-            {
-                throw new TrackingException(TrackingErrorCode.NotFound, $"There is no experiment with id '{experimentId}' in {_location}.");
-            }
-
-            return true;
-        }, cancellationToken);
-    }
-
     // ---- runs ----
-
-    /// <inheritdoc />
-    protected override Task<RunInfo> CreateRunCoreAsync(NewRun run, CancellationToken cancellationToken) =>
-        WriteAsync(async (connection, transaction) =>
-        {
-            if (!long.TryParse(run.ExperimentId, NumberStyles.None, CultureInfo.InvariantCulture, out var experimentId))
-            {
-                throw ExperimentNotFound(run.ExperimentId);
-            }
-
-            string location;
-            using (var command = Command(connection, transaction, "SELECT artifact_location, lifecycle_stage FROM experiments WHERE experiment_id = @id FOR SHARE", ("id", experimentId)))
-            {
-                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                await using (reader.ConfigureAwait(false))
-                {
-                    if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                    {
-                        throw ExperimentNotFound(run.ExperimentId);
-                    }
-
-                    location = reader.GetString(0);
-                    if (reader.GetString(1) != "active")
-                    {
-                        throw new TrackingException(TrackingErrorCode.Conflict, $"The experiment {run.ExperimentId} is deleted: restore it before starting runs in it.");
-                    }
-                }
-            }
-
-            if (run.ParentRunId is not null &&
-                await ScalarAsync(connection, transaction, "SELECT 1 FROM runs WHERE run_id = @id", cancellationToken, ("id", run.ParentRunId)).ConfigureAwait(false) is null)
-            {
-                throw new TrackingException(TrackingErrorCode.NotFound, $"The parent run {run.ParentRunId} does not exist in {_location}: start the parent first and pass its id.");
-            }
-
-            var runId = Guid.NewGuid().ToString("N");
-            var info = new RunInfo
-            {
-                RunId = runId,
-                ExperimentId = run.ExperimentId,
-                RunName = run.RunName ?? "",
-                UserId = run.UserId ?? "",
-                Status = run.Status,
-                StartTime = run.StartTime,
-                ArtifactUri = $"{location.TrimEnd('/')}/{runId}/artifacts",
-                ParentRunId = run.ParentRunId,
-            };
-            await ExecuteAsync(
-                connection,
-                transaction,
-                $"INSERT INTO runs ({RunColumns}) VALUES (@id, @experiment, @name, @user, @status, @start, NULL, @uri, 'active', @parent)",
-                cancellationToken,
-                ("id", info.RunId),
-                ("experiment", experimentId),
-                ("name", info.RunName),
-                ("user", info.UserId),
-                ("status", FormatStatus(info.Status)),
-                ("start", info.StartTime),
-                ("uri", info.ArtifactUri),
-                ("parent", (object?)info.ParentRunId ?? DBNull.Value)).ConfigureAwait(false);
-            await WriteTagsAsync(connection, transaction, info.RunId, run.Tags, cancellationToken).ConfigureAwait(false);
-            return info;
-        }, cancellationToken);
-
-    /// <inheritdoc />
-    protected override Task<RunInfo> UpdateRunCoreAsync(string runId, RunStatus status, long? endTime, CancellationToken cancellationToken) =>
-        WriteAsync(async (connection, transaction) =>
-        {
-            var sql = endTime is null
-                ? "UPDATE runs SET status = @status WHERE run_id = @id"
-                : "UPDATE runs SET status = @status, end_time = @end WHERE run_id = @id";
-            var changed = endTime is null
-                ? await ExecuteAsync(connection, transaction, sql, cancellationToken, ("status", FormatStatus(status)), ("id", runId)).ConfigureAwait(false)
-                : await ExecuteAsync(connection, transaction, sql, cancellationToken, ("status", FormatStatus(status)), ("end", endTime.Value), ("id", runId)).ConfigureAwait(false);
-            if (changed == 0)
-            {
-                throw RunNotFound(runId);
-            }
-
-            var runs = await ReadRunsAsync(connection, transaction, [runId], withData: false, cancellationToken).ConfigureAwait(false);
-            return runs[0].Info;
-        }, cancellationToken);
-
-    /// <inheritdoc />
-    protected override Task SetRunLifecycleCoreAsync(string runId, LifecycleStage stage, CancellationToken cancellationToken) =>
-        WriteAsync(async (connection, transaction) =>
-        {
-            var changed = await ExecuteAsync(connection, transaction, "UPDATE runs SET lifecycle_stage = @stage WHERE run_id = @id", cancellationToken, ("stage", FormatStage(stage)), ("id", runId)).ConfigureAwait(false);
-            return changed == 0 ? throw RunNotFound(runId) : true;
-        }, cancellationToken);
-
-    /// <inheritdoc />
-    protected override Task<Run?> GetRunCoreAsync(string runId, CancellationToken cancellationToken) =>
-        ReadAsync(async (connection, transaction) =>
-        {
-            var runs = await ReadRunsAsync(connection, transaction, [runId], withData: true, cancellationToken).ConfigureAwait(false);
-            return runs.Count == 0 ? null : runs[0];
-        }, cancellationToken);
 
     /// <inheritdoc />
     protected override Task LogBatchCoreAsync(string runId, IReadOnlyList<Metric> metrics, IReadOnlyList<Param> parameters, IReadOnlyList<RunTag> tags, CancellationToken cancellationToken) =>
@@ -303,10 +103,7 @@ public sealed class PostgreSqlTrackingStore : TrackingStore
                     var value = stored.GetValueOrDefault(param.Key);
                     if (value != param.Value)
                     {
-                        throw new TrackingException(
-                            TrackingErrorCode.Conflict,
-                            $"The param '{param.Key}' of run {runId} is already '{Truncate(value ?? "")}'; it cannot become '{Truncate(param.Value)}' because params are write-once. " +
-                            "Log the new value under another key, or start a new run. Nothing of this batch was written.");
+                        throw ParamIsWriteOnce(runId, param.Key, Truncate(value ?? ""), Truncate(param.Value));
                     }
                 }
             }
@@ -316,16 +113,7 @@ public sealed class PostgreSqlTrackingStore : TrackingStore
                 await CopyMetricsAsync(connection, runId, metrics, cancellationToken).ConfigureAwait(false);
 
                 // Only the newest point of each key in the batch can become the latest: one row per key.
-                var newest = new Dictionary<string, Metric>(StringComparer.Ordinal);
-                foreach (var metric in metrics)
-                {
-                    if (!newest.TryGetValue(metric.Key, out var current) || (metric.Step, metric.Timestamp).CompareTo((current.Step, current.Timestamp)) >= 0)
-                    {
-                        newest[metric.Key] = metric;
-                    }
-                }
-
-                var latest = newest.Values.OrderBy(m => m.Key, StringComparer.Ordinal).ToArray();
+                var latest = NewestPerKey(metrics).OrderBy(m => m.Key, StringComparer.Ordinal).ToArray();
                 await ExecuteAsync(
                     connection,
                     transaction,
@@ -344,16 +132,8 @@ public sealed class PostgreSqlTrackingStore : TrackingStore
                     ("steps", latest.Select(m => m.Step).ToArray())).ConfigureAwait(false);
             }
 
-            await WriteTagsAsync(connection, transaction, runId, tags, cancellationToken).ConfigureAwait(false);
+            await WriteTagsAsync(connection, transaction, "tags", "run_id", runId, tags, cancellationToken).ConfigureAwait(false);
             return true;
-        }, cancellationToken);
-
-    /// <inheritdoc />
-    protected override Task<bool> DeleteTagCoreAsync(string runId, string key, CancellationToken cancellationToken) =>
-        WriteAsync(async (connection, transaction) =>
-        {
-            await EnsureRunIsActiveAsync(connection, transaction, runId, cancellationToken).ConfigureAwait(false);
-            return await ExecuteAsync(connection, transaction, "DELETE FROM tags WHERE run_id = @run AND key = @key", cancellationToken, ("run", runId), ("key", key)).ConfigureAwait(false) > 0;
         }, cancellationToken);
 
     /// <inheritdoc />
@@ -380,205 +160,9 @@ public sealed class PostgreSqlTrackingStore : TrackingStore
         }, cancellationToken);
 
     /// <inheritdoc />
-    protected override Task<IReadOnlyList<Run>> SearchRunsCoreAsync(RunSearchQuery query, CancellationToken cancellationToken)
-    {
-        var experimentIds = new List<object>();
-        foreach (var id in query.ExperimentIds)
-        {
-            if (long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
-            {
-                experimentIds.Add(value);
-            }
-        }
-
-        if (query.ExperimentIds.Count > 0 && experimentIds.Count == 0)
-        {
-            // Only ids this store cannot have: nothing matches.
-            return Task.FromResult<IReadOnlyList<Run>>([]);
-        }
-
-        var sql = RunSearchSql.Build(query, PostgreSqlDialect.Instance, experimentIds);
-        return ReadAsync<IReadOnlyList<Run>>(async (connection, transaction) =>
-        {
-            var ids = new List<string>();
-            using (var command = Command(connection, transaction, sql.Text))
-            {
-                foreach (var (name, value) in sql.Parameters)
-                {
-                    command.Parameters.AddWithValue(name, value);
-                }
-
-                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                await using (reader.ConfigureAwait(false))
-                {
-                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                    {
-                        ids.Add(reader.GetString(0));
-                    }
-                }
-            }
-
-            return await ReadRunsAsync(connection, transaction, ids, withData: true, cancellationToken).ConfigureAwait(false);
-        }, cancellationToken);
-    }
-
-    // ---- model registry ----
-
-    /// <inheritdoc />
-    protected override Task<RegisteredModel> CreateRegisteredModelCoreAsync(string name, string description, IReadOnlyList<RunTag> tags, CancellationToken cancellationToken) =>
-        WriteAsync(async (connection, transaction) =>
-        {
-            var now = Now();
-            var inserted = await ExecuteAsync(connection, transaction, "INSERT INTO registered_models (name, description, creation_time, last_updated_time) VALUES (@name, @description, @now, @now) ON CONFLICT (name) DO NOTHING", cancellationToken, ("name", name), ("description", description), ("now", now)).ConfigureAwait(false);
-            if (inserted == 0)
-            {
-                throw new TrackingException(TrackingErrorCode.AlreadyExists, $"The registered model '{name}' already exists in {_location}: add a version to it, or choose another name.");
-            }
-
-            if (tags.Count > 0)
-            {
-                var (keys, values) = Deduplicate(tags);
-                await ExecuteAsync(connection, transaction, "INSERT INTO registered_model_tags (name, key, value) SELECT @name, k, v FROM unnest(@keys::text[], @values::text[]) AS x(k, v) ON CONFLICT (name, key) DO UPDATE SET value = excluded.value", cancellationToken, ("name", name), ("keys", keys), ("values", values)).ConfigureAwait(false);
-            }
-
-            return (await ReadRegisteredModelsAsync(connection, transaction, name, cancellationToken).ConfigureAwait(false))[0];
-        }, cancellationToken);
-
-    /// <inheritdoc />
-    public override Task<RegisteredModel?> GetRegisteredModelAsync(string name, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        return ReadAsync(async (connection, transaction) => (await ReadRegisteredModelsAsync(connection, transaction, name, cancellationToken).ConfigureAwait(false)).FirstOrDefault(), cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public override async IAsyncEnumerable<RegisteredModel> ListRegisteredModelsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var models = await ReadAsync((connection, transaction) => ReadRegisteredModelsAsync(connection, transaction, null, cancellationToken), cancellationToken).ConfigureAwait(false);
-        foreach (var model in models)
-        {
-            yield return model;
-        }
-    }
-
-    /// <inheritdoc />
-    protected override Task<ModelVersion> CreateModelVersionCoreAsync(NewModelVersion version, CancellationToken cancellationToken) =>
-        WriteAsync(async (connection, transaction) =>
-        {
-            // Locking the model's row numbers concurrent registrations one after another.
-            if (await ScalarAsync(connection, transaction, "SELECT 1 FROM registered_models WHERE name = @name FOR UPDATE", cancellationToken, ("name", version.Name)).ConfigureAwait(false) is null)
-            {
-                throw ModelNotFound(version.Name);
-            }
-
-            if (version.RunId is not null &&
-                await ScalarAsync(connection, transaction, "SELECT 1 FROM runs WHERE run_id = @id", cancellationToken, ("id", version.RunId)).ConfigureAwait(false) is null)
-            {
-                throw RunNotFound(version.RunId);
-            }
-
-            var number = (int)(await ScalarAsync(connection, transaction, "SELECT COALESCE(MAX(version), 0) + 1 FROM model_versions WHERE name = @name", cancellationToken, ("name", version.Name)).ConfigureAwait(false))!;
-            await ExecuteAsync(
-                connection,
-                transaction,
-                "INSERT INTO model_versions (name, version, source, run_id, status, description, creation_time) VALUES (@name, @version, @source, @run, 'READY', @description, @now)",
-                cancellationToken,
-                ("name", version.Name),
-                ("version", number),
-                ("source", version.Source),
-                ("run", (object?)version.RunId ?? DBNull.Value),
-                ("description", version.Description ?? ""),
-                ("now", Now())).ConfigureAwait(false);
-            foreach (var tag in version.Tags)
-            {
-                await UpsertVersionTagAsync(connection, transaction, version.Name, number, tag, cancellationToken).ConfigureAwait(false);
-            }
-
-            await TouchModelAsync(connection, transaction, version.Name, cancellationToken).ConfigureAwait(false);
-            return (await ReadModelVersionsAsync(connection, transaction, version.Name, number, cancellationToken).ConfigureAwait(false))[0];
-        }, cancellationToken);
-
-    /// <inheritdoc />
-    public override Task<ModelVersion?> GetModelVersionAsync(string name, int version, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        return ReadAsync(async (connection, transaction) => (await ReadModelVersionsAsync(connection, transaction, name, version, cancellationToken).ConfigureAwait(false)).FirstOrDefault(), cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public override Task<IReadOnlyList<ModelVersion>> ListModelVersionsAsync(string name, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        return ReadAsync<IReadOnlyList<ModelVersion>>(async (connection, transaction) => await ReadModelVersionsAsync(connection, transaction, name, null, cancellationToken).ConfigureAwait(false), cancellationToken);
-    }
-
-    /// <inheritdoc />
-    protected override Task SetModelVersionTagCoreAsync(string name, int version, RunTag tag, CancellationToken cancellationToken) =>
-        WriteAsync(async (connection, transaction) =>
-        {
-            await EnsureVersionExistsAsync(connection, transaction, name, version, cancellationToken).ConfigureAwait(false);
-            await UpsertVersionTagAsync(connection, transaction, name, version, tag, cancellationToken).ConfigureAwait(false);
-            await TouchModelAsync(connection, transaction, name, cancellationToken).ConfigureAwait(false);
-            return true;
-        }, cancellationToken);
-
-    /// <inheritdoc />
-    protected override Task SetModelAliasCoreAsync(string name, string alias, int version, CancellationToken cancellationToken) =>
-        WriteAsync(async (connection, transaction) =>
-        {
-            await EnsureVersionExistsAsync(connection, transaction, name, version, cancellationToken).ConfigureAwait(false);
-
-            // One statement moves the alias: readers see the old version or the new one, never none.
-            await ExecuteAsync(
-                connection,
-                transaction,
-                "INSERT INTO model_aliases (name, alias, version) VALUES (@name, @alias, @version) ON CONFLICT (name, alias) DO UPDATE SET version = excluded.version",
-                cancellationToken,
-                ("name", name),
-                ("alias", alias),
-                ("version", version)).ConfigureAwait(false);
-            await TouchModelAsync(connection, transaction, name, cancellationToken).ConfigureAwait(false);
-            return true;
-        }, cancellationToken);
-
-    /// <inheritdoc />
-    public override Task<bool> DeleteModelAliasAsync(string name, string alias, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        ArgumentNullException.ThrowIfNull(alias);
-        return WriteAsync(async (connection, transaction) =>
-        {
-            var deleted = await ExecuteAsync(connection, transaction, "DELETE FROM model_aliases WHERE name = @name AND alias = @alias", cancellationToken, ("name", name), ("alias", alias)).ConfigureAwait(false) > 0;
-            if (deleted)
-            {
-                await TouchModelAsync(connection, transaction, name, cancellationToken).ConfigureAwait(false);
-            }
-
-            return deleted;
-        }, cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public override Task<ModelVersion?> GetModelVersionByAliasAsync(string name, string alias, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        ArgumentNullException.ThrowIfNull(alias);
-        return ReadAsync(async (connection, transaction) =>
-        {
-            var version = await ScalarAsync(connection, transaction, "SELECT version FROM model_aliases WHERE name = @name AND alias = @alias", cancellationToken, ("name", name), ("alias", alias)).ConfigureAwait(false);
-            if (version is null)
-            {
-                return null;
-            }
-
-            return (await ReadModelVersionsAsync(connection, transaction, name, (int)version, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
-        }, cancellationToken);
-    }
-
-    /// <inheritdoc />
     protected override async ValueTask DisposeAsyncCore()
     {
-        _schemaLock.Dispose();
+        await base.DisposeAsyncCore().ConfigureAwait(false);
         if (_ownsDataSource)
         {
             await _dataSource.DisposeAsync().ConfigureAwait(false);
@@ -586,8 +170,6 @@ public sealed class PostgreSqlTrackingStore : TrackingStore
     }
 
     // ---- plumbing ----
-
-    private long Now() => _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
 
     private static string Truncate(string value) => value.Length <= 100 ? value : string.Concat(value.AsSpan(0, 100), "…");
 
@@ -610,10 +192,12 @@ public sealed class PostgreSqlTrackingStore : TrackingStore
         return (keys, [.. keys.Select(k => last[k])]);
     }
 
-    private Task<T> WriteAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> work, CancellationToken cancellationToken) =>
+    /// <inheritdoc />
+    protected override Task<T> WriteAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> work, CancellationToken cancellationToken) =>
         RunAsync(work, IsolationLevel.ReadCommitted, commit: true, cancellationToken);
 
-    private Task<T> ReadAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> work, CancellationToken cancellationToken) =>
+    /// <inheritdoc />
+    protected override Task<T> ReadAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> work, CancellationToken cancellationToken) =>
         // Repeatable read: every statement of the read sees the same snapshot.
         RunAsync(work, IsolationLevel.RepeatableRead, commit: false, cancellationToken);
 
@@ -709,31 +293,11 @@ public sealed class PostgreSqlTrackingStore : TrackingStore
 
     private sealed class ConnectFailedException(Exception inner) : Exception(inner.Message, inner);
 
-    private async Task EnsureSchemaAsync(CancellationToken cancellationToken)
-    {
-        if (_schemaReady)
-        {
-            return;
-        }
+    /// <inheritdoc />
+    protected override Task CreateOrUpgradeSchemaAsync(CancellationToken cancellationToken) =>
+        RetryAsync(() => CreateOrUpgradeSchemaAttemptAsync(cancellationToken), cancellationToken);
 
-        await _schemaLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (_schemaReady)
-            {
-                return;
-            }
-
-            await RetryAsync(() => CreateOrUpgradeSchemaAsync(cancellationToken), cancellationToken).ConfigureAwait(false);
-            _schemaReady = true;
-        }
-        finally
-        {
-            _schemaLock.Release();
-        }
-    }
-
-    private async Task<bool> CreateOrUpgradeSchemaAsync(CancellationToken cancellationToken)
+    private async Task<bool> CreateOrUpgradeSchemaAttemptAsync(CancellationToken cancellationToken)
     {
         var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
@@ -766,11 +330,7 @@ public sealed class PostgreSqlTrackingStore : TrackingStore
                     throw new TrackingException(TrackingErrorCode.StoreFailure, $"The schema of {_location} holds tables of another program (a 'runs' table without a schema version): use another database, or another schema through 'Search Path'.");
                 }
 
-                for (var next = version; next < PostgreSqlSchema.CurrentVersion; next++)
-                {
-                    await ExecuteAsync(connection, transaction, PostgreSqlSchema.Migrations[next], cancellationToken).ConfigureAwait(false);
-                    await ExecuteAsync(connection, transaction, "INSERT INTO schema_version (version) VALUES (@v)", cancellationToken, ("v", next + 1)).ConfigureAwait(false);
-                }
+                await ApplyMigrationsAsync(connection, transaction, PostgreSqlSchema.Migrations, version, cancellationToken).ConfigureAwait(false);
 
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -787,36 +347,6 @@ public sealed class PostgreSqlTrackingStore : TrackingStore
         }
 
         return await ScalarAsync(connection, transaction, "SELECT MAX(version) FROM schema_version", cancellationToken).ConfigureAwait(false) is int version ? version : 0;
-    }
-
-    private static NpgsqlCommand Command(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
-    {
-        var command = new NpgsqlCommand(sql, connection, transaction);
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        }
-
-        return command;
-    }
-
-    private static async Task<int> ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
-    {
-        var command = Command(connection, transaction, sql, parameters);
-        await using (command.ConfigureAwait(false))
-        {
-            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private static async Task<object?> ScalarAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
-    {
-        var command = Command(connection, transaction, sql, parameters);
-        await using (command.ConfigureAwait(false))
-        {
-            var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-            return value is DBNull ? null : value;
-        }
     }
 
     private static async Task CopyMetricsAsync(NpgsqlConnection connection, string runId, IReadOnlyList<Metric> metrics, CancellationToken cancellationToken)
@@ -849,25 +379,11 @@ public sealed class PostgreSqlTrackingStore : TrackingStore
         }
     }
 
-    private static double ReadMetricValue(NpgsqlDataReader reader, int valueOrdinal, int nanOrdinal) =>
-        reader.GetBoolean(nanOrdinal) || reader.IsDBNull(valueOrdinal) ? double.NaN : reader.GetDouble(valueOrdinal);
-
-    private async Task EnsureRunIsActiveAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string runId, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    /// <remarks>One statement for all the tags: a round trip to the server costs more than the rows.</remarks>
+    protected override async Task WriteTagsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string table, string ownerColumn, object owner, IReadOnlyList<RunTag> tags, CancellationToken cancellationToken)
     {
-        var stage = await ScalarAsync(connection, transaction, "SELECT lifecycle_stage FROM runs WHERE run_id = @run", cancellationToken, ("run", runId)).ConfigureAwait(false) as string;
-        if (stage is null)
-        {
-            throw RunNotFound(runId);
-        }
-
-        if (stage != "active")
-        {
-            throw new TrackingException(TrackingErrorCode.Conflict, $"The run {runId} is deleted: restore it before logging to it. Nothing was written.");
-        }
-    }
-
-    private static async Task WriteTagsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string runId, IReadOnlyList<RunTag> tags, CancellationToken cancellationToken)
-    {
+        ArgumentNullException.ThrowIfNull(tags);
         if (tags.Count == 0)
         {
             return;
@@ -877,300 +393,10 @@ public sealed class PostgreSqlTrackingStore : TrackingStore
         await ExecuteAsync(
             connection,
             transaction,
-            "INSERT INTO tags (run_id, key, value) SELECT @run, k, v FROM unnest(@keys::text[], @values::text[]) AS x(k, v) ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value",
+            $"INSERT INTO {table} ({ownerColumn}, key, value) SELECT @owner, k, v FROM unnest(@keys::text[], @values::text[]) AS x(k, v) ON CONFLICT ({ownerColumn}, key) DO UPDATE SET value = excluded.value",
             cancellationToken,
-            ("run", runId),
+            ("owner", owner),
             ("keys", keys),
             ("values", values)).ConfigureAwait(false);
     }
-
-    private async Task<List<Experiment>> ReadExperimentsAsync(string where, (string, object?)[] parameters, CancellationToken cancellationToken) =>
-        await ReadAsync(async (connection, transaction) =>
-        {
-            var experiments = new List<(long Id, Experiment Experiment)>();
-            using (var command = Command(connection, transaction, $"SELECT experiment_id, name, artifact_location, lifecycle_stage, creation_time FROM experiments {where} ORDER BY experiment_id", parameters))
-            {
-                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                await using (reader.ConfigureAwait(false))
-                {
-                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                    {
-                        experiments.Add((reader.GetInt64(0), new Experiment
-                        {
-                            ExperimentId = reader.GetInt64(0).ToString(CultureInfo.InvariantCulture),
-                            Name = reader.GetString(1),
-                            ArtifactLocation = reader.GetString(2),
-                            LifecycleStage = ParseStage(reader.GetString(3)),
-                            CreationTime = reader.GetInt64(4),
-                        }));
-                    }
-                }
-            }
-
-            var tags = new Dictionary<long, Dictionary<string, string>>();
-            if (experiments.Count > 0)
-            {
-                using var command = Command(connection, transaction, "SELECT experiment_id, key, value FROM experiment_tags WHERE experiment_id = ANY(@ids)", ("ids", experiments.Select(e => e.Id).ToArray()));
-                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                await using (reader.ConfigureAwait(false))
-                {
-                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                    {
-                        Bucket(tags, reader.GetInt64(0))[reader.GetString(1)] = reader.GetString(2);
-                    }
-                }
-            }
-
-            return experiments.Select(e => e.Experiment with { Tags = tags.GetValueOrDefault(e.Id) ?? [] }).ToList();
-        }, cancellationToken).ConfigureAwait(false);
-
-    private static async Task<List<Run>> ReadRunsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<string> runIds, bool withData, CancellationToken cancellationToken)
-    {
-        var infos = new Dictionary<string, RunInfo>(StringComparer.Ordinal);
-        var metrics = new Dictionary<string, Dictionary<string, Metric>>(StringComparer.Ordinal);
-        var parameters = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
-        var tags = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
-        if (runIds.Count == 0)
-        {
-            return [];
-        }
-
-        var ids = runIds.ToArray();
-        using (var command = Command(connection, transaction, $"SELECT {RunColumns} FROM runs WHERE run_id = ANY(@ids)", ("ids", ids)))
-        {
-            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await using (reader.ConfigureAwait(false))
-            {
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    var info = new RunInfo
-                    {
-                        RunId = reader.GetString(0),
-                        ExperimentId = reader.GetInt64(1).ToString(CultureInfo.InvariantCulture),
-                        RunName = reader.GetString(2),
-                        UserId = reader.GetString(3),
-                        Status = ParseStatus(reader.GetString(4)),
-                        StartTime = reader.GetInt64(5),
-                        EndTime = reader.IsDBNull(6) ? null : reader.GetInt64(6),
-                        ArtifactUri = reader.GetString(7),
-                        LifecycleStage = ParseStage(reader.GetString(8)),
-                        ParentRunId = reader.IsDBNull(9) ? null : reader.GetString(9),
-                    };
-                    infos[info.RunId] = info;
-                }
-            }
-        }
-
-        if (withData)
-        {
-            using (var command = Command(connection, transaction, "SELECT run_id, key, value, is_nan, timestamp, step FROM latest_metrics WHERE run_id = ANY(@ids)", ("ids", ids)))
-            {
-                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                await using (reader.ConfigureAwait(false))
-                {
-                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                    {
-                        var key = reader.GetString(1);
-                        Bucket(metrics, reader.GetString(0))[key] = new Metric(key, ReadMetricValue(reader, 2, 3), reader.GetInt64(4), reader.GetInt64(5));
-                    }
-                }
-            }
-
-            await ReadPairsAsync(connection, transaction, "SELECT run_id, key, value FROM params WHERE run_id = ANY(@ids)", ids, parameters, cancellationToken).ConfigureAwait(false);
-            await ReadPairsAsync(connection, transaction, "SELECT run_id, key, value FROM tags WHERE run_id = ANY(@ids)", ids, tags, cancellationToken).ConfigureAwait(false);
-        }
-
-        var runs = new List<Run>(infos.Count);
-        foreach (var id in runIds)
-        {
-            if (infos.TryGetValue(id, out var info))
-            {
-                runs.Add(new Run
-                {
-                    Info = info,
-                    Data = new RunData
-                    {
-                        Metrics = metrics.GetValueOrDefault(id) ?? [],
-                        Params = parameters.GetValueOrDefault(id) ?? [],
-                        Tags = tags.GetValueOrDefault(id) ?? [],
-                    },
-                });
-            }
-        }
-
-        return runs;
-    }
-
-    private static async Task ReadPairsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, string[] ids, Dictionary<string, Dictionary<string, string>> into, CancellationToken cancellationToken)
-    {
-        using var command = Command(connection, transaction, sql, ("ids", ids));
-        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await using (reader.ConfigureAwait(false))
-        {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                Bucket(into, reader.GetString(0))[reader.GetString(1)] = reader.GetString(2);
-            }
-        }
-    }
-
-    private static Dictionary<string, TValue> Bucket<TKey, TValue>(Dictionary<TKey, Dictionary<string, TValue>> buckets, TKey id)
-        where TKey : notnull
-    {
-        if (!buckets.TryGetValue(id, out var bucket))
-        {
-            bucket = new Dictionary<string, TValue>(StringComparer.Ordinal);
-            buckets[id] = bucket;
-        }
-
-        return bucket;
-    }
-
-    private static async Task<List<RegisteredModel>> ReadRegisteredModelsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string? name, CancellationToken cancellationToken)
-    {
-        var models = new List<RegisteredModel>();
-        var where = name is null ? "" : "WHERE m.name = @name";
-        (string, object?)[] bound = name is null ? [] : [("name", name)];
-        using (var command = Command(
-            connection,
-            transaction,
-            $"SELECT m.name, m.description, m.creation_time, m.last_updated_time, (SELECT MAX(version) FROM model_versions v WHERE v.name = m.name) FROM registered_models m {where} ORDER BY m.name",
-            bound))
-        {
-            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await using (reader.ConfigureAwait(false))
-            {
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    models.Add(new RegisteredModel
-                    {
-                        Name = reader.GetString(0),
-                        Description = reader.GetString(1),
-                        CreationTime = reader.GetInt64(2),
-                        LastUpdatedTime = reader.GetInt64(3),
-                        LatestVersion = reader.IsDBNull(4) ? null : reader.GetInt32(4),
-                    });
-                }
-            }
-        }
-
-        if (models.Count == 0)
-        {
-            return models;
-        }
-
-        var names = models.Select(m => m.Name).ToArray();
-        var tags = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
-        var aliases = new Dictionary<string, Dictionary<string, int>>(StringComparer.Ordinal);
-        await ReadPairsAsync(connection, transaction, "SELECT name, key, value FROM registered_model_tags WHERE name = ANY(@ids)", names, tags, cancellationToken).ConfigureAwait(false);
-        using (var command = Command(connection, transaction, "SELECT name, alias, version FROM model_aliases WHERE name = ANY(@ids)", ("ids", names)))
-        {
-            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await using (reader.ConfigureAwait(false))
-            {
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    Bucket(aliases, reader.GetString(0))[reader.GetString(1)] = reader.GetInt32(2);
-                }
-            }
-        }
-
-        return [.. models.Select(m => m with { Tags = tags.GetValueOrDefault(m.Name) ?? [], Aliases = aliases.GetValueOrDefault(m.Name) ?? [] })];
-    }
-
-    private static async Task<List<ModelVersion>> ReadModelVersionsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string name, int? version, CancellationToken cancellationToken)
-    {
-        var versions = new List<ModelVersion>();
-        var where = version is null ? "" : " AND version = @version";
-        (string, object?)[] bound = version is null ? [("name", name)] : [("name", name), ("version", version.Value)];
-        using (var command = Command(connection, transaction, $"SELECT version, source, run_id, status, description, creation_time FROM model_versions WHERE name = @name{where} ORDER BY version", bound))
-        {
-            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await using (reader.ConfigureAwait(false))
-            {
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    versions.Add(new ModelVersion
-                    {
-                        Name = name,
-                        Version = reader.GetInt32(0),
-                        Source = reader.GetString(1),
-                        RunId = reader.IsDBNull(2) ? null : reader.GetString(2),
-                        Status = reader.GetString(3),
-                        Description = reader.GetString(4),
-                        CreationTime = reader.GetInt64(5),
-                    });
-                }
-            }
-        }
-
-        var tags = new Dictionary<int, Dictionary<string, string>>();
-        using (var command = Command(connection, transaction, $"SELECT version, key, value FROM model_version_tags WHERE name = @name{where}", bound))
-        {
-            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await using (reader.ConfigureAwait(false))
-            {
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    Bucket(tags, reader.GetInt32(0))[reader.GetString(1)] = reader.GetString(2);
-                }
-            }
-        }
-
-        var aliases = new Dictionary<int, List<string>>();
-        using (var command = Command(connection, transaction, $"SELECT version, alias FROM model_aliases WHERE name = @name{where} ORDER BY alias", bound))
-        {
-            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await using (reader.ConfigureAwait(false))
-            {
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    if (!aliases.TryGetValue(reader.GetInt32(0), out var list))
-                    {
-                        list = [];
-                        aliases[reader.GetInt32(0)] = list;
-                    }
-
-                    list.Add(reader.GetString(1));
-                }
-            }
-        }
-
-        return [.. versions.Select(v => v with
-        {
-            Tags = tags.GetValueOrDefault(v.Version) ?? [],
-            Aliases = aliases.GetValueOrDefault(v.Version) ?? [],
-        })];
-    }
-
-    private async Task EnsureVersionExistsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string name, int version, CancellationToken cancellationToken)
-    {
-        if (await ScalarAsync(connection, transaction, "SELECT 1 FROM model_versions WHERE name = @name AND version = @version", cancellationToken, ("name", name), ("version", version)).ConfigureAwait(false) is null)
-        {
-            throw new TrackingException(TrackingErrorCode.NotFound, $"The model '{name}' has no version {version} in {_location}: list its versions, or register the model first.");
-        }
-    }
-
-    private static Task<int> UpsertVersionTagAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string name, int version, RunTag tag, CancellationToken cancellationToken) =>
-        ExecuteAsync(
-            connection,
-            transaction,
-            "INSERT INTO model_version_tags (name, version, key, value) VALUES (@name, @version, @key, @value) ON CONFLICT (name, version, key) DO UPDATE SET value = excluded.value",
-            cancellationToken,
-            ("name", name),
-            ("version", version),
-            ("key", tag.Key),
-            ("value", tag.Value));
-
-    private Task<int> TouchModelAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string name, CancellationToken cancellationToken) =>
-        ExecuteAsync(connection, transaction, "UPDATE registered_models SET last_updated_time = @now WHERE name = @name", cancellationToken, ("now", Now()), ("name", name));
-
-    private TrackingException RunNotFound(string runId) =>
-        new(TrackingErrorCode.NotFound, $"The run {runId} does not exist in the tracking store {_location}: check the id, or start the run first.");
-
-    private TrackingException ExperimentNotFound(string experimentId) =>
-        new(TrackingErrorCode.NotFound, $"There is no experiment with id '{experimentId}' in {_location}: create it first, or start the run by experiment name.");
-
-    private TrackingException ModelNotFound(string name) =>
-        new(TrackingErrorCode.NotFound, $"There is no registered model '{name}' in {_location}: create it first (ModelRegistry.RegisterModelAsync does so).");
 }

@@ -33,6 +33,21 @@ public sealed class RunSearchSqlTests
     }
 
     [Fact]
+    public void A_long_list_of_values_becomes_in_lists_that_a_statement_can_bind()
+    {
+        var values = Enumerable.Range(0, 1001).Select(i => (long)i).ToArray();
+
+        var conditions = new PlainDialect().AnyOf("run_id", values).ToList();
+
+        Assert.Equal([500, 500, 1], conditions.Select(c => c.Parameters.Count));
+        Assert.Equal("run_id IN (@r0)", conditions[2].Text);
+        Assert.Equal(values, conditions.SelectMany(c => c.Parameters.Select(p => (long)p.Value)));
+        Assert.All(conditions, c => Assert.All(c.Parameters, p => Assert.Contains(p.Key, c.Text, StringComparison.Ordinal)));
+        Assert.Empty(new PlainDialect().AnyOf("run_id", Array.Empty<string>()));
+        Assert.Equal("", new PlainDialect().LockRows(exclusive: true));
+    }
+
+    [Fact]
     public void Orderings_put_missing_values_last_and_break_ties_by_start_time_and_id()
     {
         var sql = RunSearchSql.Build(new RunSearchQuery { OrderBy = [RunOrdering.Parse("metrics.rmse")] }, new PlainDialect(), []);

@@ -60,6 +60,31 @@ public sealed class SqliteTrackingStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Runs_and_models_past_one_statement_of_parameters_are_read_whole()
+    {
+        // SQLite reads them in IN lists of 500 ids: 501 take two statements.
+        const int Count = 501;
+        await using var store = new SqliteTrackingStore(DatabasePath);
+        var experiment = await store.CreateExperimentAsync("e");
+        for (var i = 0; i < Count; i++)
+        {
+            var number = i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var runId = (await store.CreateRunAsync(new NewRun { ExperimentId = experiment, Tags = [new RunTag("i", number)] })).RunId;
+            await store.LogBatchAsync(runId, [new Metric("m", i, 1, 1)], [new Param("p", number)]);
+            await store.CreateRegisteredModelAsync("model-" + number, tags: [new RunTag("i", number)]);
+        }
+
+        var runs = (await store.SearchRunsAsync(new Search.RunSearchRequest { ExperimentIds = [experiment] })).Runs;
+        var models = await store.ListRegisteredModelsAsync().ToListAsync();
+
+        Assert.Equal(Count, runs.Count);
+        Assert.All(runs, r => Assert.Equal(r.Data.Tags["i"], r.Data.Params["p"]));
+        Assert.All(runs, r => Assert.Equal(r.Data.Tags["i"], r.Data.Metrics["m"].Value.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Equal(Count, models.Count);
+        Assert.All(models, m => Assert.Equal("model-" + m.Tags["i"], m.Name));
+    }
+
+    [Fact]
     public async Task Data_survives_reopening_and_the_schema_is_not_created_twice()
     {
         string runId;

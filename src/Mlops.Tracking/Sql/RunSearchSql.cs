@@ -5,11 +5,14 @@ using Mlops.Tracking.Search;
 namespace Mlops.Tracking.Sql;
 
 /// <summary>
-/// What differs between SQL databases when a run search is translated: the LIKE operators.
-/// <see cref="RunSearchSql"/> does the rest, the same for every SQL backend.
+/// What differs between SQL databases: the LIKE operators when a run search is translated (<see cref="RunSearchSql"/>
+/// does the rest, the same for every SQL backend), row locks and lists of values for <see cref="AdoNetTrackingStore{TConnection, TTransaction}"/>.
 /// </summary>
 public abstract class SqlDialect
 {
+    // Far below SQLite's limit of 32766 parameters per statement.
+    private const int InListSize = 500;
+
     /// <summary>Returns the condition that <paramref name="column"/> matches the pattern bound to <paramref name="parameter"/>.</summary>
     /// <param name="column">The column expression.</param>
     /// <param name="parameter">The parameter's name, such as <c>@p3</c>.</param>
@@ -18,6 +21,29 @@ public abstract class SqlDialect
 
     /// <summary>Returns the value to bind for a LIKE pattern (<c>%</c> any text, <c>_</c> one character); the pattern as it is by default.</summary>
     public virtual string LikePattern(string pattern, bool ignoreCase) => pattern;
+
+    /// <summary>
+    /// Returns the clause, with its leading space, that ends a SELECT so that the rows it reads stay locked until the
+    /// transaction ends; empty by default, for databases whose write transaction already keeps other writers out.
+    /// </summary>
+    /// <param name="exclusive">FOR UPDATE (other writers wait) instead of FOR SHARE (the rows cannot change or go).</param>
+    public virtual string LockRows(bool exclusive) => "";
+
+    /// <summary>
+    /// Returns the conditions that <paramref name="column"/> is one of <paramref name="values"/>, each with its parameters:
+    /// a query runs once per condition, and not at all for no values. By default IN lists of at most 500 parameters
+    /// (<c>@r0</c>, <c>@r1</c>, …), as databases limit the parameters of a statement.
+    /// </summary>
+    public virtual IEnumerable<SqlQueryText> AnyOf<T>(string column, IReadOnlyList<T> values)
+        where T : notnull
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        return values.Chunk(InListSize).Select(chunk =>
+        {
+            var parameters = chunk.Select((value, i) => new KeyValuePair<string, object>("@r" + i.ToString(CultureInfo.InvariantCulture), value)).ToArray();
+            return new SqlQueryText($"{column} IN ({string.Join(", ", parameters.Select(p => p.Key))})", parameters);
+        });
+    }
 }
 
 /// <summary>A SQL text with its named parameters; no value is ever part of the text.</summary>

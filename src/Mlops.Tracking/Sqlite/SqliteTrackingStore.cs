@@ -1,10 +1,6 @@
-using System.Data;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.Data.Sqlite;
-using Mlops.Tracking.Registry;
-using Mlops.Tracking.Search;
 using Mlops.Tracking.Sql;
 using SQLitePCL;
 
@@ -31,18 +27,14 @@ public sealed class SqliteTrackingStoreOptions
 /// Each write is one <c>BEGIN IMMEDIATE</c> transaction, retried as a whole while another writer holds the
 /// lock. A batch's metric points go in through one prepared statement, re-bound per point. Every value is a bound parameter.
 /// </remarks>
-public sealed class SqliteTrackingStore : TrackingStore
+public sealed class SqliteTrackingStore : AdoNetTrackingStore<SqliteConnection, SqliteTransaction>
 {
     private const int SqliteBusy = 5;
     private const int SqliteLocked = 6;
-    private const string RunColumns = "run_id, experiment_id, name, user_id, status, start_time, end_time, artifact_uri, lifecycle_stage, parent_run_id";
 
     private readonly string _path;
     private readonly string _connectionString;
     private readonly TimeSpan _busyTimeout;
-    private readonly TimeProvider _timeProvider;
-    private readonly SemaphoreSlim _schemaLock = new(1, 1);
-    private volatile bool _schemaReady;
 
     /// <summary>Creates a store on the file at <paramref name="path"/> with the default options.</summary>
     public SqliteTrackingStore(string path)
@@ -52,9 +44,9 @@ public sealed class SqliteTrackingStore : TrackingStore
 
     /// <summary>Creates a store. Nothing is opened until the first call.</summary>
     public SqliteTrackingStore(SqliteTrackingStoreOptions options, TimeProvider timeProvider)
+        : base(SqliteDialect.Instance, timeProvider)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.Path);
         if (options.BusyTimeout <= TimeSpan.Zero)
         {
@@ -63,7 +55,6 @@ public sealed class SqliteTrackingStore : TrackingStore
 
         _path = System.IO.Path.GetFullPath(options.Path);
         _busyTimeout = options.BusyTimeout;
-        _timeProvider = timeProvider;
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = _path,
@@ -83,206 +74,18 @@ public sealed class SqliteTrackingStore : TrackingStore
     /// <exception cref="TrackingException">The file is not a tracking store, or was written by a newer version.</exception>
     public Task InitializeAsync(CancellationToken cancellationToken = default) => EnsureSchemaAsync(cancellationToken);
 
-    // ---- experiments ----
-
-    /// <inheritdoc />
-    protected override Task<string> CreateExperimentCoreAsync(string name, string? artifactLocation, IReadOnlyList<RunTag> tags, CancellationToken cancellationToken) =>
-        WriteAsync(async (connection, transaction) =>
-        {
-            var existing = await ScalarAsync(connection, transaction, "SELECT experiment_id FROM experiments WHERE name = @name", cancellationToken, ("@name", name)).ConfigureAwait(false);
-            if (existing is not null)
-            {
-                throw new TrackingException(TrackingErrorCode.AlreadyExists, $"The experiment '{name}' already exists (id {existing}) in {_path}: use it, or choose another name.");
-            }
-
-            var now = Now();
-            var id = Convert.ToInt64(await ScalarAsync(
-                connection,
-                transaction,
-                "INSERT INTO experiments (name, artifact_location, lifecycle_stage, creation_time, last_update_time) VALUES (@name, '', 'active', @now, @now) RETURNING experiment_id",
-                cancellationToken,
-                ("@name", name),
-                ("@now", now)).ConfigureAwait(false), CultureInfo.InvariantCulture);
-            var idText = id.ToString(CultureInfo.InvariantCulture);
-            await ExecuteAsync(connection, transaction, "UPDATE experiments SET artifact_location = @location WHERE experiment_id = @id", cancellationToken, ("@location", artifactLocation ?? idText), ("@id", id)).ConfigureAwait(false);
-            foreach (var tag in tags)
-            {
-                await ExecuteAsync(
-                    connection,
-                    transaction,
-                    "INSERT INTO experiment_tags (experiment_id, key, value) VALUES (@id, @key, @value) ON CONFLICT (experiment_id, key) DO UPDATE SET value = excluded.value",
-                    cancellationToken,
-                    ("@id", id),
-                    ("@key", tag.Key),
-                    ("@value", tag.Value)).ConfigureAwait(false);
-            }
-
-            return idText;
-        }, cancellationToken);
-
-    /// <inheritdoc />
-    public override async Task<Experiment?> GetExperimentAsync(string experimentId, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(experimentId);
-        if (!long.TryParse(experimentId, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
-        {
-            return null;
-        }
-
-        var found = await ReadExperimentsAsync("WHERE experiment_id = @id", [("@id", id)], cancellationToken).ConfigureAwait(false);
-        return found.Count == 0 ? null : found[0];
-    }
-
-    /// <inheritdoc />
-    public override async Task<Experiment?> GetExperimentByNameAsync(string name, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        var found = await ReadExperimentsAsync("WHERE name = @name", [("@name", name)], cancellationToken).ConfigureAwait(false);
-        return found.Count == 0 ? null : found[0];
-    }
-
-    /// <inheritdoc />
-    public override async IAsyncEnumerable<Experiment> ListExperimentsAsync(ViewType viewType = ViewType.ActiveOnly, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var where = viewType switch
-        {
-            ViewType.ActiveOnly => "WHERE lifecycle_stage = 'active'",
-            ViewType.DeletedOnly => "WHERE lifecycle_stage = 'deleted'",
-            _ => "",
-        };
-        foreach (var experiment in await ReadExperimentsAsync(where, [], cancellationToken).ConfigureAwait(false))
-        {
-            yield return experiment;
-        }
-    }
-
-    /// <inheritdoc />
-    public override Task SetExperimentLifecycleAsync(string experimentId, LifecycleStage stage, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(experimentId);
-        return WriteAsync(async (connection, transaction) =>
-        {
-            var changed = long.TryParse(experimentId, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
-                ? await ExecuteAsync(connection, transaction, "UPDATE experiments SET lifecycle_stage = @stage, last_update_time = @now WHERE experiment_id = @id", cancellationToken, ("@stage", Names.Of(stage)), ("@now", Now()), ("@id", id)).ConfigureAwait(false)
-                : 0;
-            if (changed == 0)
-            {
-                throw new TrackingException(TrackingErrorCode.NotFound, $"There is no experiment with id '{experimentId}' in {_path}.");
-            }
-
-            return true;
-        }, cancellationToken);
-    }
-
     // ---- runs ----
-
-    /// <inheritdoc />
-    protected override Task<RunInfo> CreateRunCoreAsync(NewRun run, CancellationToken cancellationToken) =>
-        WriteAsync(async (connection, transaction) =>
-        {
-            if (!long.TryParse(run.ExperimentId, NumberStyles.None, CultureInfo.InvariantCulture, out var experimentId))
-            {
-                throw ExperimentNotFound(run.ExperimentId);
-            }
-
-            string location;
-            using (var command = Command(connection, transaction, "SELECT artifact_location, lifecycle_stage FROM experiments WHERE experiment_id = @id", ("@id", experimentId)))
-            {
-                using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    throw ExperimentNotFound(run.ExperimentId);
-                }
-
-                location = reader.GetString(0);
-                if (reader.GetString(1) != "active")
-                {
-                    throw new TrackingException(TrackingErrorCode.Conflict, $"The experiment {run.ExperimentId} is deleted: restore it before starting runs in it.");
-                }
-            }
-
-            if (run.ParentRunId is not null &&
-                await ScalarAsync(connection, transaction, "SELECT 1 FROM runs WHERE run_id = @id", cancellationToken, ("@id", run.ParentRunId)).ConfigureAwait(false) is null)
-            {
-                throw new TrackingException(TrackingErrorCode.NotFound, $"The parent run {run.ParentRunId} does not exist in {_path}: start the parent first and pass its id.");
-            }
-
-            var runId = Guid.NewGuid().ToString("N");
-            var info = new RunInfo
-            {
-                RunId = runId,
-                ExperimentId = run.ExperimentId,
-                RunName = run.RunName ?? "",
-                UserId = run.UserId ?? "",
-                Status = run.Status,
-                StartTime = run.StartTime,
-                ArtifactUri = $"{location.TrimEnd('/')}/{runId}/artifacts",
-                ParentRunId = run.ParentRunId,
-            };
-            await ExecuteAsync(
-                connection,
-                transaction,
-                $"INSERT INTO runs ({RunColumns}) VALUES (@id, @experiment, @name, @user, @status, @start, NULL, @uri, 'active', @parent)",
-                cancellationToken,
-                ("@id", info.RunId),
-                ("@experiment", experimentId),
-                ("@name", info.RunName),
-                ("@user", info.UserId),
-                ("@status", Names.Of(info.Status)),
-                ("@start", info.StartTime),
-                ("@uri", info.ArtifactUri),
-                ("@parent", info.ParentRunId)).ConfigureAwait(false);
-            await WriteTagsAsync(connection, transaction, info.RunId, run.Tags, cancellationToken).ConfigureAwait(false);
-            return info;
-        }, cancellationToken);
-
-    /// <inheritdoc />
-    protected override Task<RunInfo> UpdateRunCoreAsync(string runId, RunStatus status, long? endTime, CancellationToken cancellationToken) =>
-        WriteAsync(async (connection, transaction) =>
-        {
-            var changed = await ExecuteAsync(
-                connection,
-                transaction,
-                "UPDATE runs SET status = @status, end_time = COALESCE(@end, end_time) WHERE run_id = @id",
-                cancellationToken,
-                ("@status", Names.Of(status)),
-                ("@end", endTime),
-                ("@id", runId)).ConfigureAwait(false);
-            if (changed == 0)
-            {
-                throw RunNotFound(runId);
-            }
-
-            var runs = await ReadRunsAsync(connection, transaction, [runId], withData: false, cancellationToken).ConfigureAwait(false);
-            return runs[0].Info;
-        }, cancellationToken);
-
-    /// <inheritdoc />
-    protected override Task SetRunLifecycleCoreAsync(string runId, LifecycleStage stage, CancellationToken cancellationToken) =>
-        WriteAsync(async (connection, transaction) =>
-        {
-            var changed = await ExecuteAsync(connection, transaction, "UPDATE runs SET lifecycle_stage = @stage WHERE run_id = @id", cancellationToken, ("@stage", Names.Of(stage)), ("@id", runId)).ConfigureAwait(false);
-            return changed == 0 ? throw RunNotFound(runId) : true;
-        }, cancellationToken);
-
-    /// <inheritdoc />
-    protected override Task<Run?> GetRunCoreAsync(string runId, CancellationToken cancellationToken) =>
-        ReadAsync(async (connection, transaction) =>
-        {
-            var runs = await ReadRunsAsync(connection, transaction, [runId], withData: true, cancellationToken).ConfigureAwait(false);
-            return runs.Count == 0 ? null : runs[0];
-        }, cancellationToken);
 
     /// <inheritdoc />
     protected override Task LogBatchCoreAsync(string runId, IReadOnlyList<Metric> metrics, IReadOnlyList<Param> parameters, IReadOnlyList<RunTag> tags, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, transaction) =>
         {
-            var runKey = await EnsureRunIsActiveAsync(connection, transaction, runId, cancellationToken).ConfigureAwait(false);
+            var runKey = await ActiveRunKeyAsync(connection, transaction, runId, cancellationToken).ConfigureAwait(false);
 
             if (parameters.Count > 0)
             {
-                using var insert = Command(connection, transaction, "INSERT INTO params (run_id, key, value) VALUES (@run, @key, @value) ON CONFLICT (run_id, key) DO NOTHING", ("@run", runId), ("@key", ""), ("@value", ""));
-                using var existing = Command(connection, transaction, "SELECT value FROM params WHERE run_id = @run AND key = @key", ("@run", runId), ("@key", ""));
+                using var insert = (SqliteCommand)Command(connection, transaction, "INSERT INTO params (run_id, key, value) VALUES (@run, @key, @value) ON CONFLICT (run_id, key) DO NOTHING", ("@run", runId), ("@key", ""), ("@value", ""));
+                using var existing = (SqliteCommand)Command(connection, transaction, "SELECT value FROM params WHERE run_id = @run AND key = @key", ("@run", runId), ("@key", ""));
                 insert.Prepare();
                 foreach (var param in parameters)
                 {
@@ -294,10 +97,7 @@ public sealed class SqliteTrackingStore : TrackingStore
                         var stored = (string?)await existing.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
                         if (stored != param.Value)
                         {
-                            throw new TrackingException(
-                                TrackingErrorCode.Conflict,
-                                $"The param '{param.Key}' of run {runId} is already '{TrackingValidation.Truncate(stored ?? "")}'; it cannot become '{TrackingValidation.Truncate(param.Value)}' because params are write-once. " +
-                                "Log the new value under another key, or start a new run. Nothing of this batch was written.");
+                            throw ParamIsWriteOnce(runId, param.Key, TrackingValidation.Truncate(stored ?? ""), TrackingValidation.Truncate(param.Value));
                         }
                     }
                 }
@@ -305,7 +105,7 @@ public sealed class SqliteTrackingStore : TrackingStore
 
             if (metrics.Count > 0)
             {
-                using var latest = Command(
+                using var latest = (SqliteCommand)Command(
                     connection,
                     transaction,
                     """
@@ -323,32 +123,15 @@ public sealed class SqliteTrackingStore : TrackingStore
                 await InsertMetricsAsync(connection, transaction, runKey, metrics, cancellationToken).ConfigureAwait(false);
 
                 // Only the newest point of each key in the batch can become the latest: one upsert per key.
-                var newest = new Dictionary<string, Metric>(StringComparer.Ordinal);
-                foreach (var metric in metrics)
-                {
-                    if (!newest.TryGetValue(metric.Key, out var current) || (metric.Step, metric.Timestamp).CompareTo((current.Step, current.Timestamp)) >= 0)
-                    {
-                        newest[metric.Key] = metric;
-                    }
-                }
-
-                foreach (var metric in newest.Values)
+                foreach (var metric in NewestPerKey(metrics))
                 {
                     SetMetric(latest, metric);
                     await latest.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 }
             }
 
-            await WriteTagsAsync(connection, transaction, runId, tags, cancellationToken).ConfigureAwait(false);
+            await WriteTagsAsync(connection, transaction, "tags", "run_id", runId, tags, cancellationToken).ConfigureAwait(false);
             return true;
-        }, cancellationToken);
-
-    /// <inheritdoc />
-    protected override Task<bool> DeleteTagCoreAsync(string runId, string key, CancellationToken cancellationToken) =>
-        WriteAsync(async (connection, transaction) =>
-        {
-            await EnsureRunIsActiveAsync(connection, transaction, runId, cancellationToken).ConfigureAwait(false);
-            return await ExecuteAsync(connection, transaction, "DELETE FROM tags WHERE run_id = @run AND key = @key", cancellationToken, ("@run", runId), ("@key", key)).ConfigureAwait(false) > 0;
         }, cancellationToken);
 
     /// <inheritdoc />
@@ -372,208 +155,10 @@ public sealed class SqliteTrackingStore : TrackingStore
             return history;
         }, cancellationToken);
 
-    /// <inheritdoc />
-    protected override Task<IReadOnlyList<Run>> SearchRunsCoreAsync(RunSearchQuery query, CancellationToken cancellationToken)
-    {
-        var experimentIds = new List<object>();
-        foreach (var id in query.ExperimentIds)
-        {
-            if (long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
-            {
-                experimentIds.Add(value);
-            }
-        }
-
-        if (query.ExperimentIds.Count > 0 && experimentIds.Count == 0)
-        {
-            // Only ids this store cannot have: nothing matches.
-            return Task.FromResult<IReadOnlyList<Run>>([]);
-        }
-
-        var sql = RunSearchSql.Build(query, SqliteDialect.Instance, experimentIds);
-        return ReadAsync<IReadOnlyList<Run>>(async (connection, transaction) =>
-        {
-            var ids = new List<string>();
-            using (var command = Command(connection, transaction, sql.Text))
-            {
-                foreach (var (name, value) in sql.Parameters)
-                {
-                    command.Parameters.AddWithValue(name, value);
-                }
-
-                using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    ids.Add(reader.GetString(0));
-                }
-            }
-
-            return await ReadRunsAsync(connection, transaction, ids, withData: true, cancellationToken).ConfigureAwait(false);
-        }, cancellationToken);
-    }
-
-    // ---- model registry ----
-
-    /// <inheritdoc />
-    protected override Task<RegisteredModel> CreateRegisteredModelCoreAsync(string name, string description, IReadOnlyList<RunTag> tags, CancellationToken cancellationToken) =>
-        WriteAsync(async (connection, transaction) =>
-        {
-            if (await ScalarAsync(connection, transaction, "SELECT 1 FROM registered_models WHERE name = @name", cancellationToken, ("@name", name)).ConfigureAwait(false) is not null)
-            {
-                throw new TrackingException(TrackingErrorCode.AlreadyExists, $"The registered model '{name}' already exists in {_path}: add a version to it, or choose another name.");
-            }
-
-            var now = Now();
-            await ExecuteAsync(connection, transaction, "INSERT INTO registered_models (name, description, creation_time, last_updated_time) VALUES (@name, @description, @now, @now)", cancellationToken, ("@name", name), ("@description", description), ("@now", now)).ConfigureAwait(false);
-            foreach (var tag in tags)
-            {
-                await ExecuteAsync(connection, transaction, "INSERT INTO registered_model_tags (name, key, value) VALUES (@name, @key, @value) ON CONFLICT (name, key) DO UPDATE SET value = excluded.value", cancellationToken, ("@name", name), ("@key", tag.Key), ("@value", tag.Value)).ConfigureAwait(false);
-            }
-
-            return (await ReadRegisteredModelsAsync(connection, transaction, name, cancellationToken).ConfigureAwait(false))[0];
-        }, cancellationToken);
-
-    /// <inheritdoc />
-    public override Task<RegisteredModel?> GetRegisteredModelAsync(string name, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        return ReadAsync(async (connection, transaction) => (await ReadRegisteredModelsAsync(connection, transaction, name, cancellationToken).ConfigureAwait(false)).FirstOrDefault(), cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public override async IAsyncEnumerable<RegisteredModel> ListRegisteredModelsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var models = await ReadAsync((connection, transaction) => ReadRegisteredModelsAsync(connection, transaction, null, cancellationToken), cancellationToken).ConfigureAwait(false);
-        foreach (var model in models)
-        {
-            yield return model;
-        }
-    }
-
-    /// <inheritdoc />
-    protected override Task<ModelVersion> CreateModelVersionCoreAsync(NewModelVersion version, CancellationToken cancellationToken) =>
-        WriteAsync(async (connection, transaction) =>
-        {
-            if (await ScalarAsync(connection, transaction, "SELECT 1 FROM registered_models WHERE name = @name", cancellationToken, ("@name", version.Name)).ConfigureAwait(false) is null)
-            {
-                throw ModelNotFound(version.Name);
-            }
-
-            if (version.RunId is not null &&
-                await ScalarAsync(connection, transaction, "SELECT 1 FROM runs WHERE run_id = @id", cancellationToken, ("@id", version.RunId)).ConfigureAwait(false) is null)
-            {
-                throw RunNotFound(version.RunId);
-            }
-
-            var number = Convert.ToInt32(await ScalarAsync(connection, transaction, "SELECT COALESCE(MAX(version), 0) + 1 FROM model_versions WHERE name = @name", cancellationToken, ("@name", version.Name)).ConfigureAwait(false), CultureInfo.InvariantCulture);
-            var now = Now();
-            await ExecuteAsync(
-                connection,
-                transaction,
-                "INSERT INTO model_versions (name, version, source, run_id, status, description, creation_time) VALUES (@name, @version, @source, @run, 'READY', @description, @now)",
-                cancellationToken,
-                ("@name", version.Name),
-                ("@version", number),
-                ("@source", version.Source),
-                ("@run", version.RunId),
-                ("@description", version.Description ?? ""),
-                ("@now", now)).ConfigureAwait(false);
-            foreach (var tag in version.Tags)
-            {
-                await UpsertVersionTagAsync(connection, transaction, version.Name, number, tag, cancellationToken).ConfigureAwait(false);
-            }
-
-            await TouchModelAsync(connection, transaction, version.Name, cancellationToken).ConfigureAwait(false);
-            return (await ReadModelVersionsAsync(connection, transaction, version.Name, number, cancellationToken).ConfigureAwait(false))[0];
-        }, cancellationToken);
-
-    /// <inheritdoc />
-    public override Task<ModelVersion?> GetModelVersionAsync(string name, int version, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        return ReadAsync(async (connection, transaction) => (await ReadModelVersionsAsync(connection, transaction, name, version, cancellationToken).ConfigureAwait(false)).FirstOrDefault(), cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public override Task<IReadOnlyList<ModelVersion>> ListModelVersionsAsync(string name, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        return ReadAsync<IReadOnlyList<ModelVersion>>(async (connection, transaction) => await ReadModelVersionsAsync(connection, transaction, name, null, cancellationToken).ConfigureAwait(false), cancellationToken);
-    }
-
-    /// <inheritdoc />
-    protected override Task SetModelVersionTagCoreAsync(string name, int version, RunTag tag, CancellationToken cancellationToken) =>
-        WriteAsync(async (connection, transaction) =>
-        {
-            await EnsureVersionExistsAsync(connection, transaction, name, version, cancellationToken).ConfigureAwait(false);
-            await UpsertVersionTagAsync(connection, transaction, name, version, tag, cancellationToken).ConfigureAwait(false);
-            await TouchModelAsync(connection, transaction, name, cancellationToken).ConfigureAwait(false);
-            return true;
-        }, cancellationToken);
-
-    /// <inheritdoc />
-    protected override Task SetModelAliasCoreAsync(string name, string alias, int version, CancellationToken cancellationToken) =>
-        WriteAsync(async (connection, transaction) =>
-        {
-            await EnsureVersionExistsAsync(connection, transaction, name, version, cancellationToken).ConfigureAwait(false);
-            await ExecuteAsync(
-                connection,
-                transaction,
-                "INSERT INTO model_aliases (name, alias, version) VALUES (@name, @alias, @version) ON CONFLICT (name, alias) DO UPDATE SET version = excluded.version",
-                cancellationToken,
-                ("@name", name),
-                ("@alias", alias),
-                ("@version", version)).ConfigureAwait(false);
-            await TouchModelAsync(connection, transaction, name, cancellationToken).ConfigureAwait(false);
-            return true;
-        }, cancellationToken);
-
-    /// <inheritdoc />
-    public override Task<bool> DeleteModelAliasAsync(string name, string alias, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        ArgumentNullException.ThrowIfNull(alias);
-        return WriteAsync(async (connection, transaction) =>
-        {
-            var deleted = await ExecuteAsync(connection, transaction, "DELETE FROM model_aliases WHERE name = @name AND alias = @alias", cancellationToken, ("@name", name), ("@alias", alias)).ConfigureAwait(false) > 0;
-            if (deleted)
-            {
-                await TouchModelAsync(connection, transaction, name, cancellationToken).ConfigureAwait(false);
-            }
-
-            return deleted;
-        }, cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public override Task<ModelVersion?> GetModelVersionByAliasAsync(string name, string alias, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        ArgumentNullException.ThrowIfNull(alias);
-        return ReadAsync(async (connection, transaction) =>
-        {
-            var version = await ScalarAsync(connection, transaction, "SELECT version FROM model_aliases WHERE name = @name AND alias = @alias", cancellationToken, ("@name", name), ("@alias", alias)).ConfigureAwait(false);
-            if (version is null)
-            {
-                return null;
-            }
-
-            return (await ReadModelVersionsAsync(connection, transaction, name, Convert.ToInt32(version, CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false)).FirstOrDefault();
-        }, cancellationToken);
-    }
-
-    /// <inheritdoc />
-    protected override ValueTask DisposeAsyncCore()
-    {
-        _schemaLock.Dispose();
-        return ValueTask.CompletedTask;
-    }
-
     // ---- plumbing ----
 
-    private long Now() => _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
-
-    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    protected override async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         return await RetryWhileBusyAsync(
@@ -595,9 +180,10 @@ public sealed class SqliteTrackingStore : TrackingStore
             cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<T> ReadAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    protected override async Task<T> ReadAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
-        if (!_schemaReady && !File.Exists(_path))
+        if (!IsSchemaReady && !File.Exists(_path))
         {
             // A read never creates the store (a mistyped --store must not leave a file behind): a missing file reads as
             // an empty store, as a fresh MLflow store does. The same queries run on an empty in-memory schema.
@@ -684,44 +270,26 @@ public sealed class SqliteTrackingStore : TrackingStore
 
     private static bool IsBusy(SqliteException ex) => (ex.SqliteErrorCode & 0xFF) is SqliteBusy or SqliteLocked;
 
-    private async Task EnsureSchemaAsync(CancellationToken cancellationToken)
+    /// <inheritdoc />
+    protected override async Task CreateOrUpgradeSchemaAsync(CancellationToken cancellationToken)
     {
-        if (_schemaReady)
-        {
-            return;
-        }
-
-        await _schemaLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var folder = System.IO.Path.GetDirectoryName(_path);
         try
         {
-            if (_schemaReady)
+            if (!string.IsNullOrEmpty(folder))
             {
-                return;
+                Directory.CreateDirectory(folder);
             }
-
-            var folder = System.IO.Path.GetDirectoryName(_path);
-            try
-            {
-                if (!string.IsNullOrEmpty(folder))
-                {
-                    Directory.CreateDirectory(folder);
-                }
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                throw new TrackingException(TrackingErrorCode.StoreFailure, $"Cannot create the folder of the tracking store {_path}: {ex.Message} Choose a writable location (TrackingOptions.StoreUri or MLOPS_TRACKING_URI).", ex);
-            }
-
-            await RetryWhileBusyAsync(() => CreateOrUpgradeSchemaAsync(cancellationToken), cancellationToken).ConfigureAwait(false);
-            _schemaReady = true;
         }
-        finally
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            _schemaLock.Release();
+            throw new TrackingException(TrackingErrorCode.StoreFailure, $"Cannot create the folder of the tracking store {_path}: {ex.Message} Choose a writable location (TrackingOptions.StoreUri or MLOPS_TRACKING_URI).", ex);
         }
+
+        await RetryWhileBusyAsync(() => CreateOrUpgradeSchemaAttemptAsync(cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<bool> CreateOrUpgradeSchemaAsync(CancellationToken cancellationToken)
+    private async Task<bool> CreateOrUpgradeSchemaAttemptAsync(CancellationToken cancellationToken)
     {
         var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
@@ -764,37 +332,7 @@ public sealed class SqliteTrackingStore : TrackingStore
             throw new TrackingException(TrackingErrorCode.StoreFailure, $"The file {_path} holds tables of another program (a 'runs' table without a schema version): point the tracking store at another file.");
         }
 
-        for (var next = version; next < SqliteSchema.CurrentVersion; next++)
-        {
-            await ExecuteAsync(connection, transaction, SqliteSchema.Migrations[next], cancellationToken).ConfigureAwait(false);
-            await ExecuteAsync(connection, transaction, "INSERT INTO schema_version (version) VALUES (@v)", cancellationToken, ("@v", next + 1)).ConfigureAwait(false);
-        }
-    }
-
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        }
-
-        return command;
-    }
-
-    private static async Task<int> ExecuteAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
-    {
-        using var command = Command(connection, transaction, sql, parameters);
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private static async Task<object?> ScalarAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
-    {
-        using var command = Command(connection, transaction, sql, parameters);
-        var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-        return value is DBNull ? null : value;
+        await ApplyMigrationsAsync(connection, transaction, SqliteSchema.Migrations, version, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task InsertMetricsAsync(SqliteConnection connection, SqliteTransaction transaction, long runKey, IReadOnlyList<Metric> metrics, CancellationToken cancellationToken)
@@ -842,7 +380,7 @@ public sealed class SqliteTrackingStore : TrackingStore
     private static async Task<Dictionary<string, long>> MetricKeyIdsAsync(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<Metric> metrics, CancellationToken cancellationToken)
     {
         var ids = new Dictionary<string, long>(StringComparer.Ordinal);
-        using var intern = Command(connection, transaction, "INSERT INTO metric_keys (key) VALUES (@key) ON CONFLICT (key) DO UPDATE SET key = excluded.key RETURNING key_id", ("@key", ""));
+        using var intern = (SqliteCommand)Command(connection, transaction, "INSERT INTO metric_keys (key) VALUES (@key) ON CONFLICT (key) DO UPDATE SET key = excluded.key RETURNING key_id", ("@key", ""));
         foreach (var metric in metrics)
         {
             if (!ids.ContainsKey(metric.Key))
@@ -867,35 +405,30 @@ public sealed class SqliteTrackingStore : TrackingStore
         command.Parameters["@step"].Value = metric.Step;
     }
 
-    private static double ReadMetricValue(SqliteDataReader reader, int valueOrdinal, int nanOrdinal) =>
-        reader.GetInt64(nanOrdinal) != 0 || reader.IsDBNull(valueOrdinal) ? double.NaN : reader.GetDouble(valueOrdinal);
-
     /// <summary>Returns the run's integer key; fails unless the run exists and is active.</summary>
-    private async Task<long> EnsureRunIsActiveAsync(SqliteConnection connection, SqliteTransaction transaction, string runId, CancellationToken cancellationToken)
+    private async Task<long> ActiveRunKeyAsync(SqliteConnection connection, SqliteTransaction transaction, string runId, CancellationToken cancellationToken)
     {
-        using var command = Command(connection, transaction, "SELECT run_key, lifecycle_stage FROM runs WHERE run_id = @run", ("@run", runId));
-        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        var runKey = await ScalarAsync(connection, transaction, "SELECT run_key FROM runs WHERE run_id = @run AND lifecycle_stage = 'active'", cancellationToken, ("@run", runId)).ConfigureAwait(false);
+        if (runKey is null)
         {
-            throw RunNotFound(runId);
+            // Missing or deleted: the shared check throws, telling which (in this transaction the run cannot change).
+            await EnsureRunIsActiveAsync(connection, transaction, runId, cancellationToken).ConfigureAwait(false);
         }
 
-        if (reader.GetString(1) != "active")
-        {
-            throw new TrackingException(TrackingErrorCode.Conflict, $"The run {runId} is deleted: restore it before logging to it. Nothing was written.");
-        }
-
-        return reader.GetInt64(0);
+        return (long)runKey!;
     }
 
-    private static async Task WriteTagsAsync(SqliteConnection connection, SqliteTransaction transaction, string runId, IReadOnlyList<RunTag> tags, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    /// <remarks>One prepared statement, re-bound per tag: SQLite runs each in microseconds, in process.</remarks>
+    protected override async Task WriteTagsAsync(SqliteConnection connection, SqliteTransaction transaction, string table, string ownerColumn, object owner, IReadOnlyList<RunTag> tags, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(tags);
         if (tags.Count == 0)
         {
             return;
         }
 
-        using var command = Command(connection, transaction, "INSERT INTO tags (run_id, key, value) VALUES (@run, @key, @value) ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value", ("@run", runId), ("@key", ""), ("@value", ""));
+        using var command = (SqliteCommand)Command(connection, transaction, $"INSERT INTO {table} ({ownerColumn}, key, value) VALUES (@owner, @key, @value) ON CONFLICT ({ownerColumn}, key) DO UPDATE SET value = excluded.value", ("@owner", owner), ("@key", ""), ("@value", ""));
         command.Prepare();
         foreach (var tag in tags)
         {
@@ -904,282 +437,6 @@ public sealed class SqliteTrackingStore : TrackingStore
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
     }
-
-    private async Task<List<Experiment>> ReadExperimentsAsync(string where, (string, object?)[] parameters, CancellationToken cancellationToken) =>
-        await ReadAsync(async (connection, transaction) =>
-        {
-            var experiments = new List<(long Id, Experiment Experiment)>();
-            using (var command = Command(connection, transaction, $"SELECT experiment_id, name, artifact_location, lifecycle_stage, creation_time FROM experiments {where} ORDER BY experiment_id", parameters))
-            {
-                using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    experiments.Add((reader.GetInt64(0), new Experiment
-                    {
-                        ExperimentId = reader.GetInt64(0).ToString(CultureInfo.InvariantCulture),
-                        Name = reader.GetString(1),
-                        ArtifactLocation = reader.GetString(2),
-                        LifecycleStage = Names.ParseStage(reader.GetString(3)),
-                        CreationTime = reader.GetInt64(4),
-                    }));
-                }
-            }
-
-            var result = new List<Experiment>(experiments.Count);
-            foreach (var (id, experiment) in experiments)
-            {
-                var tags = new Dictionary<string, string>(StringComparer.Ordinal);
-                using var command = Command(connection, transaction, "SELECT key, value FROM experiment_tags WHERE experiment_id = @id", ("@id", id));
-                using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    tags[reader.GetString(0)] = reader.GetString(1);
-                }
-
-                result.Add(experiment with { Tags = tags });
-            }
-
-            return result;
-        }, cancellationToken).ConfigureAwait(false);
-
-    private static async Task<List<Run>> ReadRunsAsync(SqliteConnection connection, SqliteTransaction? transaction, IReadOnlyList<string> runIds, bool withData, CancellationToken cancellationToken)
-    {
-        var infos = new Dictionary<string, RunInfo>(StringComparer.Ordinal);
-        var metrics = new Dictionary<string, Dictionary<string, Metric>>(StringComparer.Ordinal);
-        var parameters = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
-        var tags = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
-
-        // SQLite binds at most 32766 parameters per statement; chunk well below that.
-        foreach (var chunk in runIds.Chunk(500))
-        {
-            var names = string.Join(", ", chunk.Select((_, i) => "@r" + i.ToString(CultureInfo.InvariantCulture)));
-            var bound = chunk.Select((id, i) => ("@r" + i.ToString(CultureInfo.InvariantCulture), (object?)id)).ToArray();
-            using (var command = Command(connection, transaction, $"SELECT {RunColumns} FROM runs WHERE run_id IN ({names})", bound))
-            {
-                using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    var info = new RunInfo
-                    {
-                        RunId = reader.GetString(0),
-                        ExperimentId = reader.GetInt64(1).ToString(CultureInfo.InvariantCulture),
-                        RunName = reader.GetString(2),
-                        UserId = reader.GetString(3),
-                        Status = Names.ParseStatus(reader.GetString(4)),
-                        StartTime = reader.GetInt64(5),
-                        EndTime = reader.IsDBNull(6) ? null : reader.GetInt64(6),
-                        ArtifactUri = reader.GetString(7),
-                        LifecycleStage = Names.ParseStage(reader.GetString(8)),
-                        ParentRunId = reader.IsDBNull(9) ? null : reader.GetString(9),
-                    };
-                    infos[info.RunId] = info;
-                }
-            }
-
-            if (!withData)
-            {
-                continue;
-            }
-
-            using (var command = Command(connection, transaction, $"SELECT run_id, key, value, is_nan, timestamp, step FROM latest_metrics WHERE run_id IN ({names})", bound))
-            {
-                using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    var key = reader.GetString(1);
-                    Bucket(metrics, reader.GetString(0))[key] = new Metric(key, ReadMetricValue(reader, 2, 3), reader.GetInt64(4), reader.GetInt64(5));
-                }
-            }
-
-            await ReadPairsAsync(connection, transaction, $"SELECT run_id, key, value FROM params WHERE run_id IN ({names})", bound, parameters, cancellationToken).ConfigureAwait(false);
-            await ReadPairsAsync(connection, transaction, $"SELECT run_id, key, value FROM tags WHERE run_id IN ({names})", bound, tags, cancellationToken).ConfigureAwait(false);
-        }
-
-        var runs = new List<Run>(infos.Count);
-        foreach (var id in runIds)
-        {
-            if (infos.TryGetValue(id, out var info))
-            {
-                runs.Add(new Run
-                {
-                    Info = info,
-                    Data = new RunData
-                    {
-                        Metrics = metrics.GetValueOrDefault(id) ?? [],
-                        Params = parameters.GetValueOrDefault(id) ?? [],
-                        Tags = tags.GetValueOrDefault(id) ?? [],
-                    },
-                });
-            }
-        }
-
-        return runs;
-    }
-
-    private static async Task ReadPairsAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql, (string, object?)[] bound, Dictionary<string, Dictionary<string, string>> into, CancellationToken cancellationToken)
-    {
-        using var command = Command(connection, transaction, sql, bound);
-        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            Bucket(into, reader.GetString(0))[reader.GetString(1)] = reader.GetString(2);
-        }
-    }
-
-    private static Dictionary<string, TValue> Bucket<TValue>(Dictionary<string, Dictionary<string, TValue>> buckets, string runId)
-    {
-        if (!buckets.TryGetValue(runId, out var bucket))
-        {
-            bucket = new Dictionary<string, TValue>(StringComparer.Ordinal);
-            buckets[runId] = bucket;
-        }
-
-        return bucket;
-    }
-
-    private static async Task<List<RegisteredModel>> ReadRegisteredModelsAsync(SqliteConnection connection, SqliteTransaction? transaction, string? name, CancellationToken cancellationToken)
-    {
-        var models = new List<RegisteredModel>();
-        var where = name is null ? "" : "WHERE m.name = @name";
-        using (var command = Command(
-            connection,
-            transaction,
-            $"SELECT m.name, m.description, m.creation_time, m.last_updated_time, (SELECT MAX(version) FROM model_versions v WHERE v.name = m.name) FROM registered_models m {where} ORDER BY m.name",
-            ("@name", name)))
-        {
-            using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                models.Add(new RegisteredModel
-                {
-                    Name = reader.GetString(0),
-                    Description = reader.GetString(1),
-                    CreationTime = reader.GetInt64(2),
-                    LastUpdatedTime = reader.GetInt64(3),
-                    LatestVersion = reader.IsDBNull(4) ? null : reader.GetInt32(4),
-                });
-            }
-        }
-
-        for (var i = 0; i < models.Count; i++)
-        {
-            var tags = new Dictionary<string, string>(StringComparer.Ordinal);
-            var aliases = new Dictionary<string, int>(StringComparer.Ordinal);
-            using (var command = Command(connection, transaction, "SELECT key, value FROM registered_model_tags WHERE name = @name", ("@name", models[i].Name)))
-            {
-                using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    tags[reader.GetString(0)] = reader.GetString(1);
-                }
-            }
-
-            using (var command = Command(connection, transaction, "SELECT alias, version FROM model_aliases WHERE name = @name", ("@name", models[i].Name)))
-            {
-                using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    aliases[reader.GetString(0)] = reader.GetInt32(1);
-                }
-            }
-
-            models[i] = models[i] with { Tags = tags, Aliases = aliases };
-        }
-
-        return models;
-    }
-
-    private static async Task<List<ModelVersion>> ReadModelVersionsAsync(SqliteConnection connection, SqliteTransaction? transaction, string name, int? version, CancellationToken cancellationToken)
-    {
-        var versions = new List<ModelVersion>();
-        var where = version is null ? "" : " AND version = @version";
-        using (var command = Command(connection, transaction, $"SELECT version, source, run_id, status, description, creation_time FROM model_versions WHERE name = @name{where} ORDER BY version", ("@name", name), ("@version", version)))
-        {
-            using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                versions.Add(new ModelVersion
-                {
-                    Name = name,
-                    Version = reader.GetInt32(0),
-                    Source = reader.GetString(1),
-                    RunId = reader.IsDBNull(2) ? null : reader.GetString(2),
-                    Status = reader.GetString(3),
-                    Description = reader.GetString(4),
-                    CreationTime = reader.GetInt64(5),
-                });
-            }
-        }
-
-        var tags = new Dictionary<int, Dictionary<string, string>>();
-        using (var command = Command(connection, transaction, $"SELECT version, key, value FROM model_version_tags WHERE name = @name{where}", ("@name", name), ("@version", version)))
-        {
-            using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                if (!tags.TryGetValue(reader.GetInt32(0), out var bucket))
-                {
-                    bucket = new Dictionary<string, string>(StringComparer.Ordinal);
-                    tags[reader.GetInt32(0)] = bucket;
-                }
-
-                bucket[reader.GetString(1)] = reader.GetString(2);
-            }
-        }
-
-        var aliases = new Dictionary<int, List<string>>();
-        using (var command = Command(connection, transaction, $"SELECT version, alias FROM model_aliases WHERE name = @name{where} ORDER BY alias", ("@name", name), ("@version", version)))
-        {
-            using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                if (!aliases.TryGetValue(reader.GetInt32(0), out var list))
-                {
-                    list = [];
-                    aliases[reader.GetInt32(0)] = list;
-                }
-
-                list.Add(reader.GetString(1));
-            }
-        }
-
-        return [.. versions.Select(v => v with
-        {
-            Tags = tags.GetValueOrDefault(v.Version) ?? [],
-            Aliases = aliases.GetValueOrDefault(v.Version) ?? [],
-        })];
-    }
-
-    private async Task EnsureVersionExistsAsync(SqliteConnection connection, SqliteTransaction transaction, string name, int version, CancellationToken cancellationToken)
-    {
-        if (await ScalarAsync(connection, transaction, "SELECT 1 FROM model_versions WHERE name = @name AND version = @version", cancellationToken, ("@name", name), ("@version", version)).ConfigureAwait(false) is null)
-        {
-            throw new TrackingException(TrackingErrorCode.NotFound, $"The model '{name}' has no version {version} in {_path}: list its versions, or register the model first.");
-        }
-    }
-
-    private static Task<int> UpsertVersionTagAsync(SqliteConnection connection, SqliteTransaction transaction, string name, int version, RunTag tag, CancellationToken cancellationToken) =>
-        ExecuteAsync(
-            connection,
-            transaction,
-            "INSERT INTO model_version_tags (name, version, key, value) VALUES (@name, @version, @key, @value) ON CONFLICT (name, version, key) DO UPDATE SET value = excluded.value",
-            cancellationToken,
-            ("@name", name),
-            ("@version", version),
-            ("@key", tag.Key),
-            ("@value", tag.Value));
-
-    private Task<int> TouchModelAsync(SqliteConnection connection, SqliteTransaction transaction, string name, CancellationToken cancellationToken) =>
-        ExecuteAsync(connection, transaction, "UPDATE registered_models SET last_updated_time = @now WHERE name = @name", cancellationToken, ("@now", Now()), ("@name", name));
-
-    private TrackingException RunNotFound(string runId) =>
-        new(TrackingErrorCode.NotFound, $"The run {runId} does not exist in the tracking store {_path}: check the id, or start the run first.");
-
-    private TrackingException ExperimentNotFound(string experimentId) =>
-        new(TrackingErrorCode.NotFound, $"There is no experiment with id '{experimentId}' in {_path}: create it first, or start the run by experiment name.");
-
-    private TrackingException ModelNotFound(string name) =>
-        new(TrackingErrorCode.NotFound, $"There is no registered model '{name}' in {_path}: create it first (ModelRegistry.RegisterModelAsync does so).");
 
     private sealed class SqliteDialect : SqlDialect
     {
