@@ -265,8 +265,31 @@ public sealed partial class DataRepository
         }
 
         var hashedAt = StateCache.NowNs();
+        string? md5 = null;
+        if (status is { IsRegular: true, Size: < SmallFileSize } && _linker.CopiesFirst)
+        {
+            try
+            {
+                md5 = TryIngestSmallFile(full, status);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new DataVersioningException($"Cannot add '{relative}' to the cache '{CacheDirectory}': {ex.Message}", ex);
+            }
+        }
+
+        if (md5 is not null)
+        {
+            Interlocked.Increment(ref _hashCount);
+            if (FileStatus.Get(full) == status)
+            {
+                _state.Record(relative, status, md5, hashedAt);
+            }
+
+            return (md5, status.Size);
+        }
+
         var temp = Path.Combine(CacheDirectory, "files", "md5", $".{Guid.NewGuid():N}.tmp");
-        string md5;
         var sharesInode = false;
         try
         {

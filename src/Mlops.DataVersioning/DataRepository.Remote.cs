@@ -343,6 +343,11 @@ public sealed partial class DataRepository
 
         try
         {
+            if (store is FileSystemBlobStore local && TryDownloadSmallObject(local, oid))
+            {
+                return true;
+            }
+
             var stream = await new ContentAddressedStore(store).OpenReadAsync(oid, cancellationToken).ConfigureAwait(false);
             await using (stream.ConfigureAwait(false))
             {

@@ -1,4 +1,5 @@
 using System.IO.Abstractions;
+using System.IO.Enumeration;
 using System.Text;
 using System.Text.Json;
 using Mlops.Core.Git;
@@ -31,6 +32,7 @@ public sealed partial class DataRepository
     private readonly StateCache _state;
     private readonly Dictionary<string, BlobStore> _remoteStores = new(StringComparer.Ordinal);
     private int _hashCount;
+    private bool? _hasLegacyCacheLayout;
 
     private DataRepository(string root, DvcConfig config, DataRepositoryOptions options)
     {
@@ -215,9 +217,21 @@ public sealed partial class DataRepository
             return path;
         }
 
+        if (!HasLegacyCacheLayout)
+        {
+            return null;
+        }
+
         var legacy = Path.Combine(CacheDirectory, oid[..2], oid[2..]);
         return File.Exists(legacy) ? legacy : null;
     }
+
+    /// <summary>
+    /// Whether the cache has DVC 2's two-hex-digit folders at its top (looked at once): a cache without them costs no second
+    /// stat per object that is missing, as every object is during a pull into a fresh clone.
+    /// </summary>
+    private bool HasLegacyCacheLayout => _hasLegacyCacheLayout ??= Directory.Exists(CacheDirectory)
+        && Directory.EnumerateDirectories(CacheDirectory).Any(d => Path.GetFileName(d) is { Length: 2 } name && name.All(char.IsAsciiHexDigitLower));
 
     private bool InCache(string oid) => FindInCache(oid) is not null;
 
@@ -250,50 +264,56 @@ public sealed partial class DataRepository
     /// <summary>An output of a pointer file.</summary>
     internal sealed record Output(string PointerPath, int Index, PointerFile Pointer, PointerOutput Entry, string Path);
 
-    /// <summary>Every output of every pointer file in the workspace (skipping <c>.git</c>, <c>.dvc</c> and what <c>.dvcignore</c> matches).</summary>
+    /// <summary>
+    /// Every output of every pointer file in the workspace (skipping <c>.git</c>, <c>.dvc</c> and what <c>.dvcignore</c>
+    /// matches). A tracked folder is not walked: it holds data, and a pointer inside an output is not allowed (as in DVC).
+    /// </summary>
     internal List<Output> LoadWorkspaceOutputs(IgnoreRules rules)
     {
         var outputs = new List<Output>();
-        foreach (var pointerPath in EnumeratePointerFiles(rules))
+        var tracked = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>();
+        pending.Push("");
+        var options = new EnumerationOptions { RecurseSubdirectories = false, AttributesToSkip = 0, IgnoreInaccessible = true };
+        var folders = new List<string>();
+        while (pending.Count > 0)
         {
-            var pointer = PointerFile.Load(ToFull(pointerPath));
-            for (var i = 0; i < pointer.Outputs.Count; i++)
+            var folder = pending.Pop();
+            folders.Clear();
+            foreach (var (name, kind) in ListFolder(ToFull(folder), options))
             {
-                outputs.Add(new Output(pointerPath, i, pointer, pointer.Outputs[i], ResolveOutputPath(pointerPath, pointer.Outputs[i])));
+                var relative = Join(folder, name);
+                if (kind == EntryKind.Folder)
+                {
+                    if (name is not (".git" or DvcFolderName) && !rules.IsIgnored(relative, isDirectory: true))
+                    {
+                        folders.Add(relative);
+                    }
+                }
+                else if (name.EndsWith(PointerFile.Extension, StringComparison.Ordinal) && name.Length > PointerFile.Extension.Length && !rules.IsIgnored(relative))
+                {
+                    var pointer = PointerFile.Load(ToFull(relative));
+                    for (var i = 0; i < pointer.Outputs.Count; i++)
+                    {
+                        var output = new Output(relative, i, pointer, pointer.Outputs[i], ResolveOutputPath(relative, pointer.Outputs[i]));
+                        outputs.Add(output);
+                        tracked.Add(output.Path);
+                    }
+                }
+            }
+
+            // After the folder's own pointers: they name the subfolders that are outputs.
+            foreach (var subfolder in folders)
+            {
+                if (!tracked.Contains(subfolder))
+                {
+                    pending.Push(subfolder);
+                }
             }
         }
 
         outputs.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
         return outputs;
-    }
-
-    private IEnumerable<string> EnumeratePointerFiles(IgnoreRules rules)
-    {
-        var pending = new Stack<string>();
-        pending.Push("");
-        var options = new EnumerationOptions { RecurseSubdirectories = false, AttributesToSkip = 0, IgnoreInaccessible = true };
-        while (pending.Count > 0)
-        {
-            var folder = pending.Pop();
-            var info = new DirectoryInfo(ToFull(folder));
-            foreach (var entry in info.EnumerateFileSystemInfos("*", options))
-            {
-                var relative = Join(folder, entry.Name);
-                if (entry is DirectoryInfo && entry.LinkTarget is null)
-                {
-                    if (entry.Name is ".git" or DvcFolderName || rules.IsIgnored(relative, isDirectory: true))
-                    {
-                        continue;
-                    }
-
-                    pending.Push(relative);
-                }
-                else if (entry.Name.EndsWith(PointerFile.Extension, StringComparison.Ordinal) && entry.Name.Length > PointerFile.Extension.Length && !rules.IsIgnored(relative))
-                {
-                    yield return relative;
-                }
-            }
-        }
     }
 
     private static List<Output> Filter(List<Output> outputs, IReadOnlyList<string> targets, Func<string, string> normalize)
@@ -326,8 +346,14 @@ public sealed partial class DataRepository
         if (Directory.Exists(full))
         {
             var files = EnumerateDataFiles(relative, rules);
-            var hashes = await HashFilesAsync(files.Select(f => (f.Full, f.Relative)).ToList(), progress, cancellationToken).ConfigureAwait(false);
-            var manifest = DirectoryManifest.Create(files.Select((f, i) => new DirectoryEntry(f.Relative[(relative.Length + 1)..], hashes[i].Md5, hashes[i].Size)));
+            var hashes = await HashFilesAsync(files, progress, cancellationToken).ConfigureAwait(false);
+            var entries = new DirectoryEntry[files.Count];
+            for (var i = 0; i < entries.Length; i++)
+            {
+                entries[i] = new DirectoryEntry(files[i].Relative[(relative.Length + 1)..], hashes[i].Md5, hashes[i].Size);
+            }
+
+            var manifest = DirectoryManifest.Create(entries);
             return new WorkspaceHash(manifest.Md5, manifest.Size, manifest, files);
         }
 
@@ -341,6 +367,7 @@ public sealed partial class DataRepository
     }
 
     /// <summary>The files below a workspace folder that count (not ignored), by full path and path relative to the root, in no set order.</summary>
+    /// <remarks>Reads directory listings only (no stat per file). A link to a folder is skipped; a link to a file counts.</remarks>
     internal List<(string Full, string Relative)> EnumerateDataFiles(string folder, IgnoreRules rules)
     {
         var files = new List<(string, string)>();
@@ -350,28 +377,49 @@ public sealed partial class DataRepository
         while (pending.Count > 0)
         {
             var current = pending.Pop();
-            foreach (var entry in new DirectoryInfo(ToFull(current)).EnumerateFileSystemInfos("*", options))
+            var currentFull = ToFull(current);
+            foreach (var (name, kind) in ListFolder(currentFull, options))
             {
-                var relative = Join(current, entry.Name);
-                var isDirectory = entry is DirectoryInfo && entry.LinkTarget is null;
-                if (rules.IsIgnored(relative, isDirectory) || (!isDirectory && IsOurTemporaryFile(entry.Name)))
+                var relative = Join(current, name);
+                if (kind == EntryKind.LinkToFolder || rules.IsIgnored(relative, kind == EntryKind.Folder) || (kind == EntryKind.File && IsOurTemporaryFile(name)))
                 {
                     continue;
                 }
 
-                if (isDirectory)
+                if (kind == EntryKind.Folder)
                 {
                     pending.Push(relative);
                 }
-                else if (entry is FileInfo || File.Exists(entry.FullName))
+                else
                 {
-                    files.Add((entry.FullName, relative));
+                    files.Add((Path.Join(currentFull, name), relative));
                 }
             }
         }
 
         return files;
     }
+
+    private enum EntryKind
+    {
+        File,
+        Folder,
+        LinkToFolder,
+    }
+
+    private sealed record FolderEntry(string Name, EntryKind Kind);
+
+    /// <summary>
+    /// A folder's entries and their kinds, from the directory listing alone: <c>IsDirectory</c> stats only a link (to
+    /// follow it), and the attributes (an lstat) are read for folders only, to tell a link to a folder. Entries are a
+    /// class, not a tuple: a generic enumerator over a value type would be JIT-compiled in every fresh process.
+    /// </summary>
+    private static FileSystemEnumerable<FolderEntry> ListFolder(string full, EnumerationOptions options) =>
+        new(full, static (ref FileSystemEntry entry) => new FolderEntry(
+            entry.FileName.ToString(),
+            !entry.IsDirectory ? EntryKind.File
+            : (entry.Attributes & FileAttributes.ReparsePoint) != 0 ? EntryKind.LinkToFolder
+            : EntryKind.Folder), options);
 
     /// <summary>
     /// Whether a file name is one of our temporary names (<c>.name.&lt;32 hex&gt;.tmp</c>), left behind only when a
@@ -410,14 +458,17 @@ public sealed partial class DataRepository
                 results[i] = (known, status.Size);
             }
         });
-        var gone = Array.FindIndex(found, s => s is null);
-        if (gone >= 0)
+        // Plain loops, not LINQ over value types: each such generic instantiation is JIT-compiled in a fresh process.
+        var statuses = new FileStatus[files.Count];
+        var toHash = new List<int>();
+        for (var i = 0; i < files.Count; i++)
         {
-            throw new DataVersioningException($"'{files[gone].Relative}' disappeared while it was being hashed. Try again.");
+            statuses[i] = found[i] ?? throw new DataVersioningException($"'{files[i].Relative}' disappeared while it was being hashed. Try again.");
+            if (results[i].Md5 is null)
+            {
+                toHash.Add(i);
+            }
         }
-
-        var statuses = Array.ConvertAll(found, s => s!.Value);
-        var toHash = Enumerable.Range(0, files.Count).Where(i => results[i].Md5 is null).ToList();
 
         if (toHash.Count > 0)
         {

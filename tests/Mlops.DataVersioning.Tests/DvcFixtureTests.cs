@@ -39,6 +39,22 @@ public sealed class DvcFixtureTests
     }
 
     [Fact]
+    public async Task Objects_in_DVC_2s_cache_layout_are_found()
+    {
+        using var fixture = Create();
+        var cache = Path.Combine(fixture.Git.Path, ".dvc", "cache");
+        const string Foo = "acbd18db4cc2f85cedef654fccc4a4d8";
+        Directory.CreateDirectory(Path.Combine(cache, Foo[..2]));
+        File.Move(Path.Combine(cache, "files", "md5", Foo[..2], Foo[2..]), Path.Combine(cache, Foo[..2], Foo[2..]));
+        var repository = DataRepository.Open(fixture.Git.Path);
+
+        var result = await repository.CheckoutAsync(new CheckoutOptions { Targets = ["foo"] });
+
+        Assert.Equal(["foo"], result.Added);
+        Assert.Equal("foo", File.ReadAllText(Path.Combine(fixture.Git.Path, "foo")));
+    }
+
+    [Fact]
     public async Task Versioned_reads_work_on_the_DVC_repository()
     {
         using var fixture = Create();

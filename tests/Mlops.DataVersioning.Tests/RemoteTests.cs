@@ -50,6 +50,35 @@ public sealed class RemoteTests
         Assert.True((await fixture.Repository.StatusAsync()).IsClean);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData((1 << 20) - 1)]
+    [InlineData(1 << 20)]
+    [InlineData((3 << 20) + 17)]
+    public async Task Files_below_and_above_the_small_file_size_round_trip_byte_for_byte(int size)
+    {
+        var (fixture, remote) = await WithRemoteAsync();
+        using var _ = fixture;
+        using var __ = remote;
+        var bytes = new byte[size];
+        new Random(size).NextBytes(bytes);
+        File.WriteAllBytes(fixture.Full("data/sized.bin"), bytes);
+        var added = await fixture.Repository.AddAsync("data");
+        var oid = Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(bytes));
+        Assert.Equal(bytes, File.ReadAllBytes(fixture.CacheObject(oid)));
+        await fixture.Repository.PushAsync();
+
+        VersionedReadTests.DeleteCache(fixture);
+        Directory.Delete(fixture.Full("data"), recursive: true);
+        await fixture.Repository.PullAsync();
+
+        Assert.Equal(bytes, File.ReadAllBytes(fixture.Full("data/sized.bin")));
+        Assert.Equal(bytes, File.ReadAllBytes(fixture.CacheObject(oid)));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead, File.GetUnixFileMode(fixture.CacheObject(oid)));
+        Assert.Empty(Directory.EnumerateFiles(fixture.Full(".dvc/cache"), "*.tmp", SearchOption.AllDirectories));
+        Assert.True((await fixture.Repository.StatusAsync()).IsClean, added.Md5);
+    }
+
     [Fact]
     public async Task Long_operations_report_progress()
     {
@@ -114,7 +143,8 @@ public sealed class RemoteTests
         Assert.Contains("data/subdir/subfoo", failure, StringComparison.Ordinal);
         Assert.Contains("corrupt", failure, StringComparison.Ordinal);
         Assert.False(File.Exists(fixture.CacheObject(oid)));
-        Assert.Empty(Directory.EnumerateFiles(Path.GetDirectoryName(fixture.CacheObject(oid))!, "*", SearchOption.AllDirectories));
+        var folder = Path.GetDirectoryName(fixture.CacheObject(oid))!;
+        Assert.False(Directory.Exists(folder) && Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Any(), "a temporary file was left in the cache");
         Assert.True(File.Exists(fixture.CacheObject(DataRepoFixture.Md5("subbar"))));
     }
 

@@ -105,10 +105,28 @@ public sealed class PointerFile
     public static PointerFile Parse(string yaml, string fileName)
     {
         ArgumentNullException.ThrowIfNull(yaml);
+        if (CanonicalPointerYaml.TryRead(yaml) is { } canonical)
+        {
+            try
+            {
+                return FromRoot(canonical, fileName);
+            }
+            catch (DataVersioningException)
+            {
+                // The quick reader's nodes carry no positions: YamlDotNet's, below, give the error its line.
+            }
+        }
+
+        return FromRoot(LoadYaml(yaml, fileName), fileName);
+    }
+
+    private static YamlStream LoadYaml(string yaml, string fileName)
+    {
         var stream = new YamlStream();
         try
         {
             stream.Load(new StringReader(yaml));
+            return stream;
         }
         catch (YamlException ex)
         {
@@ -123,12 +141,20 @@ public sealed class PointerFile
                 $"The pointer file '{fileName}' is not valid YAML: line {LastReadableLine(yaml)}: {ex.Message} Fix the file, or restore it from Git ('git checkout -- \"{fileName}\"').",
                 ex);
         }
+    }
 
+    private static PointerFile FromRoot(YamlStream stream, string fileName)
+    {
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
         {
             throw Invalid(fileName, stream.Documents.Count == 0 ? 1 : stream.Documents[0].RootNode.Start.Line, "it is not a YAML mapping with an 'outs' list");
         }
 
+        return FromRoot(root, fileName);
+    }
+
+    private static PointerFile FromRoot(YamlMappingNode root, string fileName)
+    {
         var top = YamlText.Entries(root).ToList();
         var outsIndex = top.FindIndex(e => e.Key == "outs");
         if (outsIndex < 0 || top[outsIndex].Value is not YamlSequenceNode outsNode || outsNode.Children.Count == 0)

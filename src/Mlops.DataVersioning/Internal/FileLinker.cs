@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 
 namespace Mlops.DataVersioning.Internal;
@@ -16,6 +17,12 @@ internal sealed class FileLinker
 {
     // FICLONE = _IOW(0x94, 9, int).
     private const uint Ficlone = 0x40049409;
+
+    /// <summary>Files up to this size are copied through one buffer.</summary>
+    internal const int SmallFileSize = 1 << 20;
+
+    // rw-r--r--, less the umask: what DVC gives a copied workspace file.
+    private const UnixFileMode WorkspaceFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
     private volatile bool _reflinkUnsupported = !OperatingSystem.IsLinux();
     private volatile bool _hardlinkUnsupported = !(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS());
@@ -39,6 +46,25 @@ internal sealed class FileLinker
     }
 
     public IReadOnlyList<LinkType> Types { get; }
+
+    /// <summary>Whether the first link type that can work here is a plain copy (first in line, or after a reflink this file system refused).</summary>
+    public bool CopiesFirst
+    {
+        get
+        {
+            foreach (var type in Types)
+            {
+                if (type == LinkType.Reflink && _reflinkUnsupported)
+                {
+                    continue;
+                }
+
+                return type == LinkType.Copy;
+            }
+
+            return true;
+        }
+    }
 
     /// <summary>Whether workspace files become links that must stay read-only (hardlink or symlink first in line).</summary>
     public bool LinksWorkspace => Types[0] is LinkType.Hardlink or LinkType.Symlink;
@@ -114,40 +140,53 @@ internal sealed class FileLinker
     public LinkType Link(string cacheObject, string destination)
     {
         var directory = Path.GetDirectoryName(destination)!;
-        Directory.CreateDirectory(directory);
+        if (!CopiesFirst)
+        {
+            Directory.CreateDirectory(directory);
+        }
+
         var temp = Path.Combine(directory, $".{Path.GetFileName(destination)}.{Guid.NewGuid():N}.tmp");
         try
         {
             foreach (var type in Types)
             {
-                if (TryCreate(type, cacheObject, temp))
+                if (TryCreateInFolder(type, cacheObject, temp, directory))
                 {
-                    if (type is LinkType.Reflink or LinkType.Copy && !OperatingSystem.IsWindows())
+                    if (type is LinkType.Reflink && !OperatingSystem.IsWindows())
                     {
-                        File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+                        File.SetUnixFileMode(temp, WorkspaceFileMode);
                     }
 
                     MakeReplaceable(destination);
-                    File.Move(temp, destination, overwrite: true);
+                    RawFile.Replace(temp, destination);
                     return type;
                 }
             }
 
             // Copy always works where the others don't.
-            File.Copy(cacheObject, temp);
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-            }
-
+            TryCreateInFolder(LinkType.Copy, cacheObject, temp, directory);
             MakeReplaceable(destination);
-            File.Move(temp, destination, overwrite: true);
+            RawFile.Replace(temp, destination);
             return LinkType.Copy;
         }
         catch
         {
             TryDelete(temp);
             throw;
+        }
+    }
+
+    // A copy's folder is created when the copy finds it missing: most checkouts refill folders that exist.
+    private bool TryCreateInFolder(LinkType type, string cacheObject, string temp, string directory)
+    {
+        try
+        {
+            return TryCreate(type, cacheObject, temp);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            Directory.CreateDirectory(directory);
+            return TryCreate(type, cacheObject, temp);
         }
     }
 
@@ -163,8 +202,46 @@ internal sealed class FileLinker
                 File.CreateSymbolicLink(temp, cacheObject);
                 return true;
             default:
-                File.Copy(cacheObject, temp);
+                Copy(cacheObject, temp);
                 return true;
+        }
+    }
+
+    /// <summary>
+    /// Copies a cache object to a new, writable workspace file. A small one is read and written in one call each into a
+    /// file created with its final mode; a large one is left to <see cref="File.Copy(string, string)"/>, whose kernel copy
+    /// is faster there (the cache object's read-only mode is then changed).
+    /// </summary>
+    private static void Copy(string cacheObject, string destination)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            File.Copy(cacheObject, destination);
+            File.SetAttributes(destination, FileAttributes.Normal);
+            return;
+        }
+
+        if (FileStatus.Get(cacheObject) is not { IsRegular: true, Size: <= SmallFileSize } status)
+        {
+            File.Copy(cacheObject, destination);
+            File.SetUnixFileMode(destination, WorkspaceFileMode);
+            return;
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent((int)status.Size + 1);
+        try
+        {
+            var length = RawFile.ReadWhole(cacheObject, buffer);
+            if (length < 0)
+            {
+                throw new IOException($"The cache object '{cacheObject}' changed while it was being copied; the cache is corrupt (objects are never written twice). Remove it and fetch it again.");
+            }
+
+            RawFile.WriteNew(destination, buffer.AsSpan(0, length), WorkspaceFileMode, flushToDisk: false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

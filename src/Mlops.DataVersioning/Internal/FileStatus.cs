@@ -2,8 +2,8 @@ using System.Runtime.InteropServices;
 
 namespace Mlops.DataVersioning.Internal;
 
-/// <summary>What the state cache keys a file by: inode, modification time (ns since the epoch) and size.</summary>
-internal readonly record struct FileStatus(long Inode, long MtimeNs, long Size, int LinkCount)
+/// <summary>What the state cache keys a file by: inode, modification time (ns since the epoch) and size; and whether it is a regular file (not a pipe or device).</summary>
+internal readonly record struct FileStatus(long Inode, long MtimeNs, long Size, int LinkCount, bool IsRegular = true)
 {
     private static bool s_statxMissing;
 
@@ -34,7 +34,7 @@ internal readonly record struct FileStatus(long Inode, long MtimeNs, long Size, 
                 var size = *(long*)(buffer + 40);
                 var seconds = *(long*)(buffer + 112);
                 var nanoseconds = *(uint*)(buffer + 120);
-                return new FileStatus(inode, (seconds * 1_000_000_000) + nanoseconds, size, (int)links);
+                return new FileStatus(inode, (seconds * 1_000_000_000) + nanoseconds, size, (int)links, (mode & 0xF000) == 0x8000);
             }
             catch (EntryPointNotFoundException)
             {

@@ -119,6 +119,7 @@ internal sealed class StateCache
             }
 
             var count = reader.ReadInt32();
+            entries = new ConcurrentDictionary<string, Entry>(Environment.ProcessorCount, Math.Clamp(count, 31, 1 << 20), StringComparer.Ordinal); // clamped: the count may be damaged
             for (var i = 0; i < count; i++)
             {
                 var path = reader.ReadString();
@@ -134,5 +135,7 @@ internal sealed class StateCache
         return entries;
     }
 
-    private readonly record struct Entry(long Inode, long MtimeNs, long Size, string Md5, long HashedAtNs);
+    // A class: ConcurrentDictionary over reference types runs the framework's precompiled code, where a struct value
+    // would be JIT-compiled in every fresh process (mlops status is one).
+    private sealed record Entry(long Inode, long MtimeNs, long Size, string Md5, long HashedAtNs);
 }

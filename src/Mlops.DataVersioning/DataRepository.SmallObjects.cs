@@ -1,0 +1,140 @@
+using System.Buffers;
+using Mlops.Core.Hashing;
+using Mlops.Core.Storage;
+using Mlops.DataVersioning.Internal;
+
+namespace Mlops.DataVersioning;
+
+/// <summary>
+/// The path for small files (most of a dataset of many files): read whole in one call, hashed in memory, written once
+/// into a temporary file beside its final name and renamed there. Renaming within one folder keeps two threads from
+/// serializing on the kernel's cross-folder rename lock, and a file whose object is cached already is never written.
+/// </summary>
+public sealed partial class DataRepository
+{
+    /// <summary>Files up to this size take the small-file path.</summary>
+    private const int SmallFileSize = FileLinker.SmallFileSize;
+
+    /// <summary>
+    /// Adds a small workspace file to the cache by copy; null when it is larger than <see cref="SmallFileSize"/> (it may
+    /// have grown since <paramref name="status"/> was read), so that the caller streams it instead.
+    /// </summary>
+    private string? TryIngestSmallFile(string full, FileStatus status)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent((int)status.Size + 1);
+        try
+        {
+            var length = RawFile.ReadWhole(full, buffer);
+            if (length < 0)
+            {
+                return null;
+            }
+
+            var md5 = FileHasher.HashBytes(buffer.AsSpan(0, length));
+            WriteCacheObject(md5, buffer.AsSpan(0, length), mayExist: true);
+            return md5;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Fetches a small object from a local-folder remote without a stream: read, checked against its md5, written.
+    /// False when it is not there, larger than <see cref="SmallFileSize"/> or unreadable: the stream path then reports why.
+    /// </summary>
+    /// <exception cref="ContentHashMismatchException">Its bytes do not have its md5; nothing was written.</exception>
+    private bool TryDownloadSmallObject(FileSystemBlobStore remote, string oid)
+    {
+        var key = ContentAddressedStore.GetKey(oid);
+        var path = remote.GetPath(key);
+        if (FileStatus.Get(path) is not { IsRegular: true, Size: <= SmallFileSize } status)
+        {
+            return false;
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent((int)status.Size + 1);
+        try
+        {
+            int length;
+            try
+            {
+                length = RawFile.ReadWhole(path, buffer);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return false;
+            }
+
+            if (length < 0)
+            {
+                return false;
+            }
+
+            var md5 = FileHasher.HashBytes(buffer.AsSpan(0, length));
+            var expected = oid.EndsWith(DirectoryManifest.DirSuffix, StringComparison.Ordinal) ? oid[..^DirectoryManifest.DirSuffix.Length] : oid;
+            if (md5 != expected)
+            {
+                throw new ContentHashMismatchException(remote.Name, key, expected, md5);
+            }
+
+            try
+            {
+                WriteCacheObject(oid, buffer.AsSpan(0, length), mayExist: false);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new DataVersioningException($"Cannot write the object {oid} into the cache '{CacheDirectory}': {ex.Message}", ex);
+            }
+
+            return true;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Stores bytes as the cache object <paramref name="oid"/>: a read-only temporary file beside the final name, then a
+    /// rename. When <paramref name="mayExist"/>, an object already there is kept and nothing is written.
+    /// </summary>
+    private void WriteCacheObject(string oid, ReadOnlySpan<byte> bytes, bool mayExist)
+    {
+        var final = CachePath(oid);
+        if (mayExist && File.Exists(final))
+        {
+            return;
+        }
+
+        var folder = Path.GetDirectoryName(final)!;
+        var temp = Path.Join(folder, $".{Path.GetFileName(final)}.{Guid.NewGuid():N}.tmp");
+        const UnixFileMode ReadOnly = UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+        try
+        {
+            try
+            {
+                RawFile.WriteNew(temp, bytes, ReadOnly, _options.FlushToDisk);
+            }
+            catch (DirectoryNotFoundException)
+            {
+                // Its two-hex-digit folder is created on first use, as DVC does.
+                Directory.CreateDirectory(folder);
+                RawFile.WriteNew(temp, bytes, ReadOnly, _options.FlushToDisk);
+            }
+
+            if (OperatingSystem.IsWindows())
+            {
+                File.SetAttributes(temp, FileAttributes.ReadOnly);
+            }
+
+            RawFile.Replace(temp, final);
+        }
+        catch
+        {
+            FileLinker.TryDelete(temp);
+            throw;
+        }
+    }
+}
