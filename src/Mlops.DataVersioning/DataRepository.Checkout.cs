@@ -196,10 +196,32 @@ public sealed partial class DataRepository
             (action.Kind == 'A' ? added : modified).Add(action.Relative);
         }
 
+        RemoveStrayTemporaryFiles(linkActions.Select(a => ParentOf(a.Relative)).Distinct(StringComparer.Ordinal));
+
         added.Sort(StringComparer.Ordinal);
         modified.Sort(StringComparer.Ordinal);
         deleted.Sort(StringComparer.Ordinal);
         return new CheckoutResult(added, modified, deleted, missing);
+    }
+
+    /// <summary>
+    /// Deletes the temporary files a killed checkout left in these folders (never data: see <see cref="IsOurTemporaryFile"/>).
+    /// Safe under the repository lock, which every writer of the workspace holds.
+    /// </summary>
+    private void RemoveStrayTemporaryFiles(IEnumerable<string> folders)
+    {
+        var options = new EnumerationOptions { IgnoreInaccessible = true, AttributesToSkip = 0 };
+        foreach (var folder in folders)
+        {
+            var full = ToFull(folder);
+            foreach (var (name, kind) in ListFolder(full, options))
+            {
+                if (kind == EntryKind.File && IsOurTemporaryFile(name))
+                {
+                    FileLinker.TryDelete(Path.Join(full, name));
+                }
+            }
+        }
     }
 
     private async Task CheckLossesAsync(IReadOnlyList<(string Full, string Relative)> files, List<string> losses, CancellationToken cancellationToken)

@@ -31,6 +31,7 @@ public sealed class KillMidWriteTests
         await KillMidWriteAsync("checkout", fixture.Path, cached, v2, fixture.Path);
 
         Assert.Equal(v1, await File.ReadAllBytesAsync(big));
+        Assert.NotEmpty(Directory.EnumerateFiles(fixture.Path, ".big.bin.*.tmp")); // the killed copy's
 
         File.Delete(cached);
         await File.WriteAllBytesAsync(cached, v2);
@@ -39,6 +40,7 @@ public sealed class KillMidWriteTests
         Assert.Equal(["big.bin"], result.Modified);
         Assert.Equal(v2, await File.ReadAllBytesAsync(big));
         Assert.True((await fixture.Repository.StatusAsync()).IsClean);
+        Assert.Empty(Directory.EnumerateFiles(fixture.Path, ".big.bin.*.tmp"));
     }
 
     [Fact]
