@@ -8,8 +8,8 @@ public sealed partial class DataRepository
 {
     /// <summary>
     /// Removes from the cache (and with <see cref="GcOptions.Cloud"/>, from a remote) every object that no pointer of the
-    /// selected scope uses (<c>dvc gc</c>): the workspace's pointers are always kept, plus those of every branch, tag or
-    /// commit when asked. A directory keeps its manifest and every file the manifest lists.
+    /// selected scope uses (<c>dvc gc</c>): the workspace's pointers are always kept, plus those of the named revisions and
+    /// of every branch, tag or commit when asked. A directory keeps its manifest and every file the manifest lists.
     /// </summary>
     /// <exception cref="DataVersioningException">
     /// No scope was selected, or a used directory's manifest is neither in the cache nor on the remote (so the files it
@@ -18,10 +18,10 @@ public sealed partial class DataRepository
     public async Task<GcResult> GcAsync(GcOptions options, IProgress<DataProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (!options.Workspace && !options.AllBranches && !options.AllTags && !options.AllCommits)
+        if (!options.Workspace && !options.AllBranches && !options.AllTags && !options.AllCommits && options.Revisions.Count == 0)
         {
             throw new DataVersioningException(
-                "Garbage collection needs to know what to keep: select the workspace (Workspace, '-w'), all branches (AllBranches, '-a'), all tags (AllTags, '-T') or all commits (AllCommits, '-A'). Nothing was removed.");
+                "Garbage collection needs to know what to keep: select the workspace (Workspace, '-w'), Git revisions (Revisions, '--rev'), all branches (AllBranches, '-a'), all tags (AllTags, '-T') or all commits (AllCommits, '-A'). Nothing was removed.");
         }
 
         using var repositoryLock = await LockAsync(cancellationToken).ConfigureAwait(false);
@@ -29,7 +29,7 @@ public sealed partial class DataRepository
         // The remote opens before anything goes, so a missing credential removes nothing.
         var remote = options.Cloud ? new ContentAddressedStore(GetRemoteStore(options.Remote)) : null;
         var outputs = LoadWorkspaceOutputs(LoadIgnoreRules());
-        foreach (var revision in ResolveRevisions([], options.AllBranches, options.AllTags, options.AllCommits))
+        foreach (var revision in ResolveRevisions(options.Revisions, options.AllBranches, options.AllTags, options.AllCommits))
         {
             outputs.AddRange(LoadOutputsAtRevision(revision));
         }
@@ -165,6 +165,9 @@ public sealed record GcOptions
 {
     /// <summary>Keeps the objects the workspace's pointers use (always kept; set it alone for <c>dvc gc -w</c>).</summary>
     public bool Workspace { get; init; }
+
+    /// <summary>Also keeps the objects used at these Git revisions: branches, tags or commits (<c>--rev</c>).</summary>
+    public IReadOnlyList<string> Revisions { get; init; } = [];
 
     /// <summary>Also keeps the objects used at the tip of every local branch (<c>-a</c>).</summary>
     public bool AllBranches { get; init; }

@@ -62,6 +62,7 @@ public sealed class DataGcAndCloudCommandsTests : IDisposable
         Assert.True(File.Exists(CacheObject(old)));
 
         Assert.Contains("No unused cache to remove.", Success(await _repo.RunAsync("gc", "-T", "-f")).Stdout, StringComparison.Ordinal);
+        Assert.Contains("No unused cache to remove.", Success(await _repo.RunAsync("gc", "--rev", "v1", "-f")).Stdout, StringComparison.Ordinal);
         Assert.True(File.Exists(CacheObject(old)));
 
         Assert.Contains("Removed 1 object (2 bytes) from the cache.", Success(await _repo.RunAsync("gc", "-w", "-f")).Stdout, StringComparison.Ordinal);

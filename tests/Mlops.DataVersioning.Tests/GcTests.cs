@@ -46,6 +46,22 @@ public sealed class GcTests
     }
 
     [Fact]
+    public async Task Named_revisions_keep_their_objects_and_an_unknown_one_removes_nothing()
+    {
+        using var fixture = await DataRepoFixture.CreateAsync();
+        var h = await CreateHistoryAsync(fixture);
+
+        var error = await Assert.ThrowsAsync<DataVersioningException>(() => fixture.Repository.GcAsync(new GcOptions { Revisions = ["no-such-branch"] }));
+        Assert.Contains("no-such-branch", error.Message, StringComparison.Ordinal);
+        AssertInCache(fixture, [h.Tagged, h.Branched, h.Current, h.Junk], []);
+
+        var kept = await fixture.Repository.GcAsync(new GcOptions { Revisions = ["experiment"] });
+
+        Assert.Equal(Sorted(h.Tagged, h.Junk), kept.Removed);
+        AssertInCache(fixture, [h.Branched, h.Current, .. h.Directory], [h.Tagged, h.Junk]);
+    }
+
+    [Fact]
     public async Task Tags_keep_their_objects_with_all_tags_and_lose_them_with_workspace_only()
     {
         using var fixture = await DataRepoFixture.CreateAsync();

@@ -5,7 +5,7 @@ using Mlops.DataVersioning;
 namespace Mlops.Cli.Commands.Data;
 
 /// <summary>
-/// <c>mlops gc -w|-a|-T|-A [-c] [-r NAME] [--dry] [-f]</c>: removes unused objects from the cache (and the remote), as
+/// <c>mlops gc -w|--rev REV|-a|-T|-A [-c] [-r NAME] [--dry] [-f]</c>: removes unused objects from the cache (and the remote), as
 /// <c>dvc gc</c>. It asks first unless <c>-f</c>; with no terminal to ask on, it refuses (exit 2) and says to use <c>-f</c>.
 /// </summary>
 internal static class GcCommand
@@ -19,17 +19,19 @@ internal static class GcCommand
     public static Command Create(CliContext context)
     {
         var workspace = new Option<bool>("--workspace", "-w") { Description = "Keep the objects the workspace's pointers use (always kept)." };
+        var revisions = new Option<string[]>("--rev") { Description = "Also keep the objects used at this Git revision (repeatable).", HelpName = "REV" };
         var (allBranches, allTags, allCommits) = ScopeOptions("keep");
         var cloud = new Option<bool>("--cloud", "-c") { Description = "Also remove the unused objects from the remote." };
         var remote = new Option<string?>("--remote", "-r") { Description = "The remote for --cloud; the default remote when not given.", HelpName = "NAME" };
         var dry = new Option<bool>("--dry") { Description = "List what would be removed; remove nothing." };
         var force = new Option<bool>("--force", "-f") { Description = "Do not ask for confirmation." };
-        var command = DataCommands.Verb(context, "gc", "Remove the objects no selected pointer uses from the cache (and, with -c, from the remote).", [workspace, allBranches, allTags, allCommits, cloud, remote, dry, force], async (run, ct) =>
+        var command = DataCommands.Verb(context, "gc", "Remove the objects no selected pointer uses from the cache (and, with -c, from the remote).", [workspace, revisions, allBranches, allTags, allCommits, cloud, remote, dry, force], async (run, ct) =>
         {
             var repository = run.Open();
             var options = new GcOptions
             {
                 Workspace = run.Get(workspace),
+                Revisions = run.Get(revisions) ?? [],
                 AllBranches = run.Get(allBranches),
                 AllTags = run.Get(allTags),
                 AllCommits = run.Get(allCommits),
@@ -72,9 +74,9 @@ internal static class GcCommand
         });
         command.Validators.Add(result =>
         {
-            if (!result.GetValue(workspace) && !result.GetValue(allBranches) && !result.GetValue(allTags) && !result.GetValue(allCommits))
+            if (!result.GetValue(workspace) && (result.GetValue(revisions) ?? []).Length == 0 && !result.GetValue(allBranches) && !result.GetValue(allTags) && !result.GetValue(allCommits))
             {
-                result.AddError("gc needs to know what to keep: use -w (the workspace), and -a (all branches), -T (all tags) or -A (all commits) to keep more.");
+                result.AddError("gc needs to know what to keep: use -w (the workspace), and --rev REV (a revision), -a (all branches), -T (all tags) or -A (all commits) to keep more.");
             }
         });
         return command;
@@ -83,6 +85,7 @@ internal static class GcCommand
     private static bool Confirm(DataInvocation run, GcOptions options)
     {
         var kept = new List<string> { "the workspace" };
+        kept.AddRange(options.Revisions.Select(r => $"'{r}'"));
         kept.AddRange(new[] { (options.AllBranches, "all branches"), (options.AllTags, "all tags"), (options.AllCommits, "all commits") }.Where(s => s.Item1).Select(s => s.Item2));
         var where = options.Cloud ? "the cache and the remote" : "the cache";
         if (System.Console.IsInputRedirected)
