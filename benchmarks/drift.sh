@@ -12,23 +12,31 @@
 #                such columns out of drift).
 # The target (issue 5) is at most 2 s.
 #
-# Usage: benchmarks/drift.sh   (ROUNDS=5 ROWS=1000000 TMPDIR=… to change)
+# Usage: benchmarks/drift.sh   (ROUNDS=5 ROWS=1000000 TMPDIR=… RUNNER=… to change)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 rounds=${ROUNDS:-5}
 rows=${ROWS:-1000000}
-echo "Building the runner (Release)…"
-dotnet build benchmarks/Mlops.Benchmarks -c Release -nologo -v quiet >/dev/null
-runner=(dotnet benchmarks/Mlops.Benchmarks/bin/Release/net10.0/Mlops.Benchmarks.dll)
 work=$(mktemp -d "${TMPDIR:-/tmp}/mlops-drift.XXXXXX")
 trap 'rm -rf "$work"' EXIT
+# A private copy of the runner, so that a concurrent build of the solution cannot replace it mid-run; RUNNER=DIR takes
+# a runner built before instead (an earlier version's output folder, to compare two versions in the same conditions).
+if [[ -n ${RUNNER:-} ]]; then
+  cp -r "$RUNNER" "$work/runner"
+else
+  echo "Building the runner (Release)…"
+  dotnet build benchmarks/Mlops.Benchmarks -c Release -nologo -v quiet >/dev/null
+  cp -r benchmarks/Mlops.Benchmarks/bin/Release/net10.0 "$work/runner"
+fi
+runner=(dotnet "$work/runner/Mlops.Benchmarks.dll")
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 echo "Machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), .NET SDK $(dotnet --version), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 "${runner[@]}" --make-csv "$work/reference.csv" "$rows" 20260501
 "${runner[@]}" --make-csv "$work/current.csv" "$rows" 7 0.3
 cat "$work"/*.csv >/dev/null
+sync # the new files' write-back would otherwise run during the first timed rounds
 echo "Wrote two files of $rows rows × 12 columns ($(($(stat -c %s "$work/reference.csv") / 1000000)) MB each)"
 
 e2e=() e2e_cpu=() mem=() mem_cpu=() warm=() rss=() ten=() ten_cpu=()

@@ -173,4 +173,45 @@ public sealed class CsvDataSourceTests
         Assert.Equal(406, mpg.Count);
         Assert.Equal(8, mpg.Count(v => v is null));
     }
+
+    [Fact]
+    public async Task Text_columns_read_as_characters_equal_the_strings()
+    {
+        // Longer than the reader's buffer, with quoted fields, missing values and non-ASCII text.
+        var random = new Random(5);
+        string[] texts = ["a", "\"x,y\"", "\"q\"\"q\"", "\"two\nlines\"", "é", "😀", "", "NA", "日本語テキスト"];
+        var csv = new StringBuilder("n,t,u\n");
+        for (var i = 0; i < 60_000; i++)
+        {
+            csv.Append(i).Append(',').Append(texts[random.Next(texts.Length)]).Append(',').Append(random.Next(3) == 0 ? "" : "u" + random.Next(100)).Append('\n');
+        }
+
+        var source = CsvDataSource.FromText(csv.ToString(), options: new CsvOptions { MissingValues = ["NA"] });
+        var strings = new List<string?>();
+        await foreach (var batch in source.ReadAsync(["t", "u"]))
+        {
+            for (var i = 0; i < batch.RowCount; i++)
+            {
+                strings.Add((string?)batch.Columns[0].GetValue(i));
+                strings.Add((string?)batch.Columns[1].GetValue(i));
+            }
+        }
+
+        var characters = new List<string?>();
+        await foreach (var batch in source.ReadAsync(["t", "u"], 1000, textAsCharacters: true, CancellationToken.None))
+        {
+            var t = Assert.IsType<TextVector>(batch.Columns[0]);
+            var u = Assert.IsType<TextVector>(batch.Columns[1]);
+            for (var i = 0; i < batch.RowCount; i++)
+            {
+                characters.Add(t.Missing[i] ? null : t[i].ToString());
+                characters.Add(u.Missing[i] ? null : u[i].ToString());
+            }
+        }
+
+        Assert.Equal(120_000, strings.Count);
+        Assert.Equal(strings, characters);
+        Assert.Contains(null, strings);
+        Assert.Contains("two\nlines", strings);
+    }
 }

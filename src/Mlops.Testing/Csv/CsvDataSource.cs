@@ -86,7 +86,14 @@ public sealed class CsvDataSource : DataSource
     /// batch being read by the consumer is never touched), so parsing and validating overlap on two cores.
     /// </summary>
     /// <inheritdoc />
-    public override async IAsyncEnumerable<ColumnBatch> ReadAsync(IReadOnlyList<string> columns, int batchSize = DefaultBatchSize, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public override IAsyncEnumerable<ColumnBatch> ReadAsync(IReadOnlyList<string> columns, int batchSize = DefaultBatchSize, CancellationToken cancellationToken = default) =>
+        ReadAsync(columns, batchSize, textAsCharacters: false, cancellationToken);
+
+    /// <summary>
+    /// Streams the rows in batches, with string columns as <see cref="TextVector"/>s when
+    /// <paramref name="textAsCharacters"/>: for readers that only count the values, no string per row.
+    /// </summary>
+    internal async IAsyncEnumerable<ColumnBatch> ReadAsync(IReadOnlyList<string> columns, int batchSize, bool textAsCharacters, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(columns);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
@@ -97,8 +104,10 @@ public sealed class CsvDataSource : DataSource
         var batches = new ColumnBatch[PipelineDepth + 1];
         for (var i = 0; i < batches.Length; i++)
         {
-            batches[i] = new ColumnBatch(wanted, batchSize);
+            batches[i] = new ColumnBatch(wanted, batchSize, textAsCharacters);
         }
+
+        var parsers = batches[0].Columns.Select(CsvFieldParser.For).ToArray();
 
         var free = Channel.CreateUnbounded<ColumnBatch>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         var full = Channel.CreateBounded<ColumnBatch>(new BoundedChannelOptions(PipelineDepth) { SingleReader = true, SingleWriter = true });
@@ -108,7 +117,7 @@ public sealed class CsvDataSource : DataSource
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var producer = Task.Run(() => ProduceAsync(schema, wanted, batchSize, free.Reader, full.Writer, stop.Token), stop.Token);
+        var producer = Task.Run(() => ProduceAsync(schema, wanted, parsers, batchSize, free.Reader, full.Writer, stop.Token), stop.Token);
         try
         {
             await foreach (var batch in full.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
@@ -136,12 +145,11 @@ public sealed class CsvDataSource : DataSource
     /// <summary>How many parsed batches may wait for the consumer.</summary>
     private const int PipelineDepth = 2;
 
-    private async Task ProduceAsync(DataSchema schema, DataColumn[] wanted, int batchSize, ChannelReader<ColumnBatch> free, ChannelWriter<ColumnBatch> full, CancellationToken cancellationToken)
+    private async Task ProduceAsync(DataSchema schema, DataColumn[] wanted, CsvFieldParser[] parsers, int batchSize, ChannelReader<ColumnBatch> free, ChannelWriter<ColumnBatch> full, CancellationToken cancellationToken)
     {
         try
         {
             var fieldIndex = wanted.Select(c => schema.IndexOf(c.Name)).ToArray();
-            var parsers = wanted.Select(c => CsvFieldParser.For(c.Type)).ToArray();
             using var reader = new CsvRecordReader(_open(), _options.Encoding, _options.Delimiter);
             await ReadHeaderAsync(reader, cancellationToken).ConfigureAwait(false);
             long start = 0;
@@ -189,7 +197,7 @@ public sealed class CsvDataSource : DataSource
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Fill(CsvRecordReader reader, ColumnBatch batch, int count, long start, int fieldCount, int[] fieldIndex, CsvFieldParser[] parsers, DataColumn[] wanted, out CsvReadStatus status)
     {
-        var vectors = batch.Columns;
+        var vectors = batch.Vectors;
         var capacity = batch.RowCount;
         status = CsvReadStatus.Record;
         while (count < capacity)

@@ -10,7 +10,7 @@ namespace Mlops.Testing.Data;
 /// </summary>
 internal abstract class CsvFieldParser
 {
-    public static CsvFieldParser For(ColumnType type) => type switch
+    public static CsvFieldParser For(ColumnVector vector) => vector is TextVector ? new TextParser() : vector.Type switch
     {
         ColumnType.Double => new DoubleParser(),
         ColumnType.Int64 => new Int64Parser(),
@@ -86,6 +86,17 @@ internal abstract class CsvFieldParser
             }
 
             Write(Unsafe.As<ColumnVector<DateTime>>(vector), index, value, false);
+            return true;
+        }
+    }
+
+    /// <summary>Strings as characters only (see <see cref="TextVector"/>).</summary>
+    private sealed class TextParser : CsvFieldParser
+    {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public override bool TryWrite(ColumnVector vector, int index, ReadOnlySpan<char> text)
+        {
+            Unsafe.As<TextVector>(vector).Set(index, text);
             return true;
         }
     }

@@ -1,5 +1,8 @@
 using System.Buffers;
+using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 
 namespace Mlops.Testing.Data;
@@ -141,25 +144,7 @@ internal sealed class CsvRecordReader : IDisposable
             // A record without quotes: split it in place.
             RecordLine = _line;
             _fieldsInRecord = false;
-            var line = rest[..stop];
-            var fields = 0;
-            var start = 0;
-            while (true)
-            {
-                var comma = line[start..].IndexOf(_delimiter);
-                EnsureFields(fields + 1);
-                _fieldStarts[fields] = _position + start;
-                if (comma < 0)
-                {
-                    _fieldEnds[fields++] = _position + line.Length;
-                    break;
-                }
-
-                _fieldEnds[fields++] = _position + start + comma;
-                start += comma + 1;
-            }
-
-            FieldCount = fields;
+            FieldCount = Split(rest[..stop]);
             if (stop < rest.Length)
             {
                 _line++;
@@ -173,6 +158,53 @@ internal sealed class CsvRecordReader : IDisposable
 
             return CsvReadStatus.Record;
         }
+    }
+
+    // Records the fields of a line without quotes that starts at _position; returns their number. The delimiters are
+    // found a vector of characters at a time (one comparison and a bit mask for the 5 to 15 fields of a usual line,
+    // rather than a search call per field).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int Split(ReadOnlySpan<char> line)
+    {
+        var fields = 0;
+        var start = 0;
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var delimiter = Vector256.Create((ushort)_delimiter);
+            ref var first = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(line));
+            for (; i <= line.Length - Vector256<ushort>.Count; i += Vector256<ushort>.Count)
+            {
+                var found = Vector256.Equals(Vector256.LoadUnsafe(ref first, (nuint)i), delimiter).ExtractMostSignificantBits();
+                while (found != 0)
+                {
+                    var end = i + BitOperations.TrailingZeroCount(found);
+                    AddField(fields++, start, end);
+                    start = end + 1;
+                    found &= found - 1;
+                }
+            }
+        }
+
+        for (; i < line.Length; i++)
+        {
+            if (line[i] == _delimiter)
+            {
+                AddField(fields++, start, i);
+                start = i + 1;
+            }
+        }
+
+        AddField(fields++, start, line.Length);
+        return fields;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void AddField(int field, int start, int end)
+    {
+        EnsureFields(field + 1);
+        _fieldStarts[field] = _position + start;
+        _fieldEnds[field] = _position + end;
     }
 
     private enum State
@@ -353,6 +385,7 @@ internal sealed class CsvRecordReader : IDisposable
         fieldStart = recordLength;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void EnsureFields(int count)
     {
         if (count > _fieldEnds.Length)

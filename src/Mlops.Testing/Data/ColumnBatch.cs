@@ -10,12 +10,21 @@ public sealed class ColumnBatch : IDisposable
 
     /// <summary>Creates a batch for the given columns with room for <paramref name="capacity"/> rows.</summary>
     public ColumnBatch(IEnumerable<DataColumn> columns, int capacity)
+        : this(columns, capacity, textAsCharacters: false)
+    {
+    }
+
+    /// <summary>A batch whose string columns are <see cref="TextVector"/>s when <paramref name="textAsCharacters"/>.</summary>
+    internal ColumnBatch(IEnumerable<DataColumn> columns, int capacity, bool textAsCharacters)
     {
         ArgumentNullException.ThrowIfNull(columns);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
         Capacity = capacity;
-        Columns = [.. columns.Select(c => ColumnVector.Create(c.Name, c.Type, capacity))];
-        _byName = Columns.ToDictionary(c => c.Name, StringComparer.Ordinal);
+        Vectors = [.. columns.Select(c => textAsCharacters && c.Type == ColumnType.String
+            ? new TextVector(c.Name, capacity)
+            : ColumnVector.Create(c.Name, c.Type, capacity))];
+        Columns = Array.AsReadOnly(Vectors);
+        _byName = Vectors.ToDictionary(c => c.Name, StringComparer.Ordinal);
     }
 
     /// <summary>The largest number of rows the batch holds without growing.</summary>
@@ -30,6 +39,9 @@ public sealed class ColumnBatch : IDisposable
     /// <summary>The column vectors, in the order they were asked for.</summary>
     public IReadOnlyList<ColumnVector> Columns { get; }
 
+    /// <summary>The column vectors as an array, for per-row loops (no interface call per access).</summary>
+    internal ColumnVector[] Vectors { get; }
+
     /// <summary>The vector of a column by name.</summary>
     /// <exception cref="KeyNotFoundException">When the batch does not hold that column.</exception>
     public ColumnVector this[string name] => _byName[name];
@@ -41,7 +53,7 @@ public sealed class ColumnBatch : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(rowCount);
         StartRow = startRow;
         RowCount = rowCount;
-        foreach (var column in Columns)
+        foreach (var column in Vectors)
         {
             column.Reset(rowCount);
         }
@@ -50,7 +62,7 @@ public sealed class ColumnBatch : IDisposable
     /// <summary>Returns the vectors' pooled buffers.</summary>
     public void Dispose()
     {
-        foreach (var column in Columns)
+        foreach (var column in Vectors)
         {
             column.Release();
         }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Mlops.Testing.Data;
 using Mlops.Testing.Statistics;
@@ -34,6 +35,7 @@ internal sealed class NumericCollector(long? rows) : ColumnCollector
     /// <summary>The buffer behind <see cref="Values"/>.</summary>
     public double[] Buffer => _values;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Observe(ColumnVector vector)
     {
         if (Count + vector.Length > _values.Length)
@@ -158,27 +160,24 @@ internal sealed class StringCollector : CategoricalCollector
 {
     private readonly StringCounter _counts = new();
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void Observe(ColumnVector vector)
     {
-        var typed = (ColumnVector<string>)vector;
-        var values = typed.Values;
-        var mask = typed.Missing;
-        long missing = 0;
-        for (var i = 0; i < values.Length; i++)
+        ReadOnlySpan<bool> mask;
+        if (vector is TextVector text)
         {
-            if (mask[i])
-            {
-                missing++;
-            }
-            else
-            {
-                _counts.Add(values[i]);
-            }
+            mask = text.Missing;
+            _counts.AddAll(new TextVectorValues(text), mask);
+        }
+        else
+        {
+            var typed = (ColumnVector<string>)vector;
+            mask = typed.Missing;
+            _counts.AddAll(new StringValues(typed.Values), mask);
         }
 
+        var missing = mask.Count(true);
         Missing += missing;
-        Count += values.Length - missing;
+        Count += mask.Length - missing;
     }
 
     public override (double[] Reference, double[] Current, Func<List<object>> Keys) Align(CategoricalCollector current)
@@ -186,17 +185,18 @@ internal sealed class StringCollector : CategoricalCollector
         var other = ((StringCollector)current)._counts;
 
         // One lookup per current value: its count goes beside the reference's, or after them when the reference lacks it.
-        var reference = new double[_counts.Count + other.Count];
+        var indices = _counts.IndicesOf(other);
+        var reference = new double[_counts.Count + indices.AsSpan().Count(-1)];
         var currentCounts = new double[reference.Length];
         for (var i = 0; i < _counts.Count; i++)
         {
             reference[i] = _counts.CountAt(i);
         }
 
-        var onlyCurrent = new List<int>();
+        var onlyCurrent = new List<int>(reference.Length - _counts.Count);
         for (var j = 0; j < other.Count; j++)
         {
-            var i = _counts.IndexOf(other.Value(j));
+            var i = indices[j];
             if (i >= 0)
             {
                 currentCounts[i] = other.CountAt(j);
@@ -208,8 +208,6 @@ internal sealed class StringCollector : CategoricalCollector
             }
         }
 
-        Array.Resize(ref reference, _counts.Count + onlyCurrent.Count);
-        Array.Resize(ref currentCounts, reference.Length);
         return (reference, currentCounts, () =>
             [.. Enumerable.Range(0, _counts.Count).Select(i => (object)_counts.Value(i).ToString()), .. onlyCurrent.Select(j => (object)other.Value(j).ToString())]);
     }
@@ -309,6 +307,7 @@ internal sealed class ColumnSamples
         return new ColumnSamples(keys, r, c, reference.Count, current.Count);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static long CountDistinct(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
     {
         long distinct = 0;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Mlops.Testing.Statistics;
 
 /// <summary>A test statistic and its p-value.</summary>
@@ -64,6 +66,7 @@ internal static class Divergences
     }
 
     /// <summary>scipy's <c>rel_entr(x, y)</c>: x·log(x/y), 0 when x = 0 and y ≥ 0, +∞ otherwise.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static double RelativeEntropy(double x, double y)
     {
         if (double.IsNaN(x) || double.IsNaN(y))
@@ -111,6 +114,7 @@ internal static class Divergences
     /// The Jensen–Shannon distance (<c>scipy.spatial.distance.jensenshannon(p, q, base)</c>): the square root of the
     /// Jensen–Shannon divergence of the normalised vectors, in the given logarithm base (e when null).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double JensenShannon(ReadOnlySpan<double> p, ReadOnlySpan<double> q, double? logBase = null)
     {
         var sp = Sum(p);
@@ -138,6 +142,7 @@ internal static class Divergences
     /// The first Wasserstein distance between two samples given sorted (<c>scipy.stats.wasserstein_distance(u, v)</c>):
     /// the area between their distribution functions, ∫|U(x) − V(x)| dx.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Wasserstein(ReadOnlySpan<double> u, ReadOnlySpan<double> v)
     {
         if (u.Length == 0 || v.Length == 0)

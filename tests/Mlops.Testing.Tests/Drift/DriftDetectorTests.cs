@@ -212,4 +212,36 @@ public sealed class DriftDetectorTests
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    public sealed record TextRow(string? Code, string? Note, double? Amount);
+
+    [Fact]
+    public async Task Csv_text_columns_are_counted_as_the_same_strings_from_records()
+    {
+        // A CSV file's string columns reach the counters as characters (no strings); records give strings: same report.
+        static TextRow[] Rows(int seed, int n)
+        {
+            var random = new Random(seed);
+            string[] notes = ["plain", "with, comma", "with \"quotes\"", "two\nlines", "é café", "日本", "😀", " spaced "];
+            return [.. Enumerable.Range(0, n).Select(i => new TextRow(
+                random.Next(30) == 0 ? null : $"C{random.Next(0, 3 * n)}",
+                random.Next(25) == 0 ? null : notes[random.Next(notes.Length)],
+                random.Next(40) == 0 ? null : random.Next(0, 500) / 4.0))];
+        }
+
+        static string Quote(string? s) => s is null ? "NA" : s.Contains(',') || s.Contains('"') || s.Contains('\n') ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+        static string Csv(TextRow[] rows) => "Code,Note,Amount\n" + string.Concat(rows.Select(r => string.Create(CultureInfo.InvariantCulture, $"{Quote(r.Code)},{Quote(r.Note)},{r.Amount}\n")));
+        var reference = Rows(1, 6000);
+        var current = Rows(2, 5000);
+        var options = new CsvOptions { MissingValues = ["NA"], ColumnTypes = new Dictionary<string, ColumnType> { ["Code"] = ColumnType.String } };
+        foreach (var method in new DriftMethod?[] { null, DriftMethod.ChiSquare, DriftMethod.PopulationStabilityIndex })
+        {
+            var fromCsv = await new DriftDetector(new DriftOptions { Method = method }).DetectAsync(
+                CsvDataSource.FromText(Csv(reference), "reference.csv", options), CsvDataSource.FromText(Csv(current), "current.csv", options));
+            var fromRecords = await new DriftDetector(new DriftOptions { Method = method }).DetectAsync(
+                DataSource.FromEnumerable(reference, "reference.csv"), DataSource.FromEnumerable(current, "current.csv"));
+            Assert.Equal(fromRecords.Columns, fromCsv.Columns);
+            Assert.True(fromCsv.Columns[0].ReferenceMissing > 0);
+        }
+    }
 }
