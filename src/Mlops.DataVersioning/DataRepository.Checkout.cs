@@ -1,3 +1,4 @@
+using Mlops.Core.Hashing;
 using Mlops.DataVersioning.Internal;
 
 namespace Mlops.DataVersioning;
@@ -77,7 +78,8 @@ public sealed partial class DataRepository
             }
 
             var entries = await ReadCachedManifestAsync(md5, cancellationToken).ConfigureAwait(false);
-            if (entries is null || entries.Any(e => !InCache(e.Md5)))
+            var objects = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (entries is null || !FindAllInCache(entries, objects))
             {
                 missing.Add(output.Path);
                 continue;
@@ -113,12 +115,12 @@ public sealed partial class DataRepository
                             unsafeLosses.Add(relative);
                         }
 
-                        actions.Add(new CheckoutAction(relative, FindInCache(entry.Md5), false, 'M', entry.Md5));
+                        actions.Add(new CheckoutAction(relative, objects[entry.Md5], false, 'M', entry.Md5));
                     }
                 }
                 else
                 {
-                    actions.Add(new CheckoutAction(relative, FindInCache(entry.Md5), false, 'A', entry.Md5));
+                    actions.Add(new CheckoutAction(relative, objects[entry.Md5], false, 'A', entry.Md5));
                 }
             }
 
@@ -202,6 +204,25 @@ public sealed partial class DataRepository
         modified.Sort(StringComparer.Ordinal);
         deleted.Sort(StringComparer.Ordinal);
         return new CheckoutResult(added, modified, deleted, missing);
+    }
+
+    /// <summary>Finds every entry's object in the cache (one stat each); false when one is missing.</summary>
+    private bool FindAllInCache(IReadOnlyList<DirectoryEntry> entries, Dictionary<string, string> objects)
+    {
+        foreach (var entry in entries)
+        {
+            if (!objects.ContainsKey(entry.Md5))
+            {
+                if (FindInCache(entry.Md5) is not { } path)
+                {
+                    return false;
+                }
+
+                objects[entry.Md5] = path;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>
