@@ -260,7 +260,7 @@ internal static class SpecialFunctions
         return 1.0 - (Math.Exp(logFront) * BetaContinuedFraction(b, a, 1 - x) / b);
     }
 
-    // The continued fraction of I_x(a, b) (modified Lentz).
+    // The continued fraction of I_x(a, b) (modified Lentz): each step takes one even and one odd coefficient.
     private static double BetaContinuedFraction(double a, double b, double x)
     {
         const double tiny = 1e-300;
@@ -268,47 +268,13 @@ internal static class SpecialFunctions
         var qap = a + 1;
         var qam = a - 1;
         var c = 1.0;
-        var d = 1 - (qab * x / qap);
-        if (Math.Abs(d) < tiny)
-        {
-            d = tiny;
-        }
-
-        d = 1 / d;
+        var d = 1 / NotTiny(1 - (qab * x / qap));
         var h = d;
         for (var m = 1; m < 100_000; m++)
         {
             var m2 = 2 * m;
-            var aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-            d = 1 + (aa * d);
-            if (Math.Abs(d) < tiny)
-            {
-                d = tiny;
-            }
-
-            c = 1 + (aa / c);
-            if (Math.Abs(c) < tiny)
-            {
-                c = tiny;
-            }
-
-            d = 1 / d;
-            h *= d * c;
-            aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-            d = 1 + (aa * d);
-            if (Math.Abs(d) < tiny)
-            {
-                d = tiny;
-            }
-
-            c = 1 + (aa / c);
-            if (Math.Abs(c) < tiny)
-            {
-                c = tiny;
-            }
-
-            d = 1 / d;
-            var delta = d * c;
+            h *= Next(m * (b - m) * x / ((qam + m2) * (a + m2)));
+            var delta = Next(-(a + m) * (qab + m) * x / ((a + m2) * (qap + m2)));
             h *= delta;
             if (Math.Abs(delta - 1) < 1e-16)
             {
@@ -317,5 +283,15 @@ internal static class SpecialFunctions
         }
 
         return h;
+
+        // The next factor of the product for coefficient aa, updating Lentz's d and c.
+        double Next(double aa)
+        {
+            d = 1 / NotTiny(1 + (aa * d));
+            c = NotTiny(1 + (aa / c));
+            return d * c;
+        }
+
+        static double NotTiny(double value) => Math.Abs(value) < tiny ? tiny : value;
     }
 }
