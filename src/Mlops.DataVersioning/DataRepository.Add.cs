@@ -266,7 +266,7 @@ public sealed partial class DataRepository
 
         var hashedAt = StateCache.NowNs();
         string? md5 = null;
-        if (status is { IsRegular: true, Size: < SmallFileSize } && _linker.CopiesFirst)
+        if (status is { IsRegular: true, Size: < RawFile.SmallFileSize } && _linker.CopiesFirst)
         {
             try
             {

@@ -1,4 +1,3 @@
-using System.Buffers;
 using Mlops.Core.Hashing;
 using Mlops.Core.Storage;
 using Mlops.DataVersioning.Internal;
@@ -12,67 +11,55 @@ namespace Mlops.DataVersioning;
 /// </summary>
 public sealed partial class DataRepository
 {
-    /// <summary>Files up to this size take the small-file path.</summary>
-    private const int SmallFileSize = FileLinker.SmallFileSize;
-
     /// <summary>
-    /// Adds a small workspace file to the cache by copy; null when it is larger than <see cref="SmallFileSize"/> (it may
-    /// have grown since <paramref name="status"/> was read), so that the caller streams it instead.
+    /// Adds a small workspace file to the cache by copy; null when it is larger than <see cref="RawFile.SmallFileSize"/>
+    /// (it may have grown since <paramref name="status"/> was read), so that the caller streams it instead.
     /// </summary>
     private string? TryIngestSmallFile(string full, FileStatus status)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent((int)status.Size + 1);
-        try
+        using var file = RawFile.ReadWhole(full, status.Size);
+        if (!file.Fits)
         {
-            var length = RawFile.ReadWhole(full, buffer);
-            if (length < 0)
-            {
-                return null;
-            }
+            return null;
+        }
 
-            var md5 = FileHasher.HashBytes(buffer.AsSpan(0, length));
-            WriteCacheObject(md5, buffer.AsSpan(0, length), mayExist: true);
-            return md5;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+        var md5 = FileHasher.HashBytes(file.Bytes);
+        WriteCacheObject(md5, file.Bytes, mayExist: true);
+        return md5;
     }
 
     /// <summary>
     /// Fetches a small object from a local-folder remote without a stream: read, checked against its md5, written.
-    /// False when it is not there, larger than <see cref="SmallFileSize"/> or unreadable: the stream path then reports why.
+    /// False when it is not there, larger than <see cref="RawFile.SmallFileSize"/> or unreadable: the stream path then reports why.
     /// </summary>
     /// <exception cref="ContentHashMismatchException">Its bytes do not have its md5; nothing was written.</exception>
     private bool TryDownloadSmallObject(FileSystemBlobStore remote, string oid)
     {
         var key = ContentAddressedStore.GetKey(oid);
         var path = remote.GetPath(key);
-        if (FileStatus.Get(path) is not { IsRegular: true, Size: <= SmallFileSize } status)
+        if (FileStatus.Get(path) is not { IsRegular: true, Size: <= RawFile.SmallFileSize } status)
         {
             return false;
         }
 
-        var buffer = ArrayPool<byte>.Shared.Rent((int)status.Size + 1);
+        WholeFile file;
         try
         {
-            int length;
-            try
-            {
-                length = RawFile.ReadWhole(path, buffer);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            file = RawFile.ReadWhole(path, status.Size);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+
+        using (file)
+        {
+            if (!file.Fits)
             {
                 return false;
             }
 
-            if (length < 0)
-            {
-                return false;
-            }
-
-            var md5 = FileHasher.HashBytes(buffer.AsSpan(0, length));
+            var md5 = FileHasher.HashBytes(file.Bytes);
             var expected = oid.EndsWith(DirectoryManifest.DirSuffix, StringComparison.Ordinal) ? oid[..^DirectoryManifest.DirSuffix.Length] : oid;
             if (md5 != expected)
             {
@@ -81,7 +68,7 @@ public sealed partial class DataRepository
 
             try
             {
-                WriteCacheObject(oid, buffer.AsSpan(0, length), mayExist: false);
+                WriteCacheObject(oid, file.Bytes, mayExist: false);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -89,10 +76,6 @@ public sealed partial class DataRepository
             }
 
             return true;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

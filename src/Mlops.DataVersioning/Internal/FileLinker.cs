@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.InteropServices;
 
 namespace Mlops.DataVersioning.Internal;
@@ -17,9 +16,6 @@ internal sealed class FileLinker
 {
     // FICLONE = _IOW(0x94, 9, int).
     private const uint Ficlone = 0x40049409;
-
-    /// <summary>Files up to this size are copied through one buffer.</summary>
-    internal const int SmallFileSize = 1 << 20;
 
     // rw-r--r--, less the umask: what DVC gives a copied workspace file.
     private const UnixFileMode WorkspaceFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
@@ -221,28 +217,20 @@ internal sealed class FileLinker
             return;
         }
 
-        if (FileStatus.Get(cacheObject) is not { IsRegular: true, Size: <= SmallFileSize } status)
+        if (FileStatus.Get(cacheObject) is not { IsRegular: true, Size: <= RawFile.SmallFileSize } status)
         {
             File.Copy(cacheObject, destination);
             File.SetUnixFileMode(destination, WorkspaceFileMode);
             return;
         }
 
-        var buffer = ArrayPool<byte>.Shared.Rent((int)status.Size + 1);
-        try
+        using var file = RawFile.ReadWhole(cacheObject, status.Size);
+        if (!file.Fits)
         {
-            var length = RawFile.ReadWhole(cacheObject, buffer);
-            if (length < 0)
-            {
-                throw new IOException($"The cache object '{cacheObject}' changed while it was being copied; the cache is corrupt (objects are never written twice). Remove it and fetch it again.");
-            }
+            throw new IOException($"The cache object '{cacheObject}' changed while it was being copied; the cache is corrupt (objects are never written twice). Remove it and fetch it again.");
+        }
 
-            RawFile.WriteNew(destination, buffer.AsSpan(0, length), WorkspaceFileMode, flushToDisk: false);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+        RawFile.WriteNew(destination, file.Bytes, WorkspaceFileMode, flushToDisk: false);
     }
 
     private static void MakeReplaceable(string path)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 
 namespace Mlops.DataVersioning.Internal;
@@ -19,8 +20,29 @@ internal static unsafe partial class RawFile
 
     private static readonly bool s_posix = OperatingSystem.IsLinux();
 
-    /// <summary>Reads a whole file into <paramref name="buffer"/>; -1 when it does not fit (make the buffer one byte longer than expected, to tell).</summary>
-    public static int ReadWhole(string path, byte[] buffer)
+    /// <summary>Files up to this size are read whole into one buffer (most of a dataset of many files).</summary>
+    public const int SmallFileSize = 1 << 20;
+
+    /// <summary>
+    /// Reads a whole file of about <paramref name="expectedSize"/> bytes into a pooled buffer. The result says whether it
+    /// fit (a file that grew past the buffer does not); dispose it to return the buffer.
+    /// </summary>
+    public static WholeFile ReadWhole(string path, long expectedSize)
+    {
+        // One byte more than expected, so that a file that grew is told from one that fills the buffer exactly.
+        var buffer = ArrayPool<byte>.Shared.Rent((int)expectedSize + 1);
+        try
+        {
+            return new WholeFile(buffer, ReadInto(path, buffer));
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+    }
+
+    private static int ReadInto(string path, byte[] buffer)
     {
         if (!s_posix)
         {
@@ -92,6 +114,7 @@ internal static unsafe partial class RawFile
 
     private delegate int ReadAt(Span<byte> span, long offset);
 
+    // The bytes read to the end of the file, or -1 when they filled the buffer (the file is larger than it).
     private static int Fill(byte[] buffer, ReadAt read)
     {
         var length = 0;
@@ -174,4 +197,20 @@ internal static unsafe partial class RawFile
 
     [LibraryImport("libc", EntryPoint = "rename", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int Rename(string source, string destination);
+}
+
+/// <summary>A whole file's bytes in a pooled buffer, from <see cref="RawFile.ReadWhole"/>; disposing returns the buffer.</summary>
+internal readonly struct WholeFile : IDisposable
+{
+    private readonly byte[] _buffer;
+    private readonly int _length;
+
+    public WholeFile(byte[] buffer, int length) => (_buffer, _length) = (buffer, length);
+
+    /// <summary>Whether the whole file fit in the buffer; when false, <see cref="Bytes"/> is not the file.</summary>
+    public bool Fits => _length >= 0;
+
+    public ReadOnlySpan<byte> Bytes => _buffer.AsSpan(0, Math.Max(_length, 0));
+
+    public void Dispose() => ArrayPool<byte>.Shared.Return(_buffer);
 }
