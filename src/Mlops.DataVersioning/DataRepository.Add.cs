@@ -241,10 +241,12 @@ public sealed partial class DataRepository
         }).ConfigureAwait(false);
 
         var manifest = DirectoryManifest.Create(entries);
-        if (!InCache(manifest.Md5))
+        WriteCacheObject(manifest.Md5, manifest.Json.Span, mayExist: true);
+
+        // Every object is in the cache now (and gc, which removes objects, waits for the repository lock).
+        if (StampCacheFolders(manifest.Entries) is { } stamps)
         {
-            using var json = new MemoryStream(manifest.Json.ToArray(), writable: false);
-            await _cache.WriteAsync(manifest.Md5, json, cancellationToken).ConfigureAwait(false);
+            _state.RecordComplete(manifest.Md5, stamps);
         }
 
         return new TrackedOutput(relative, relative + PointerFile.Extension, manifest.Md5, manifest.Size, manifest.FileCount);

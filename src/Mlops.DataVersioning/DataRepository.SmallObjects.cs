@@ -5,9 +5,9 @@ using Mlops.DataVersioning.Internal;
 namespace Mlops.DataVersioning;
 
 /// <summary>
-/// The path for small files (most of a dataset of many files): read whole in one call, hashed in memory, written once
-/// into a temporary file beside its final name and renamed there. Renaming within one folder keeps two threads from
-/// serializing on the kernel's cross-folder rename lock, and a file whose object is cached already is never written.
+/// The path for small files (most of a dataset of many files): read whole in one call, hashed in memory and written
+/// once, in its own folder (a temporary name elsewhere would serialize threads on the kernel's cross-folder rename
+/// lock). A file whose object is cached already is never written.
 /// </summary>
 public sealed partial class DataRepository
 {
@@ -80,8 +80,9 @@ public sealed partial class DataRepository
     }
 
     /// <summary>
-    /// Stores bytes as the cache object <paramref name="oid"/>: a read-only temporary file beside the final name, then a
-    /// rename. When <paramref name="mayExist"/>, an object already there is kept and nothing is written.
+    /// Stores bytes as the cache object <paramref name="oid"/>, read-only, never visible half-written (see
+    /// <see cref="RawFile.WriteAtomically"/>). When <paramref name="mayExist"/>, an object already there is kept and
+    /// nothing is written.
     /// </summary>
     private void WriteCacheObject(string oid, ReadOnlySpan<byte> bytes, bool mayExist)
     {
@@ -91,33 +92,16 @@ public sealed partial class DataRepository
             return;
         }
 
-        var folder = Path.GetDirectoryName(final)!;
-        var temp = Path.Join(folder, $".{Path.GetFileName(final)}.{Guid.NewGuid():N}.tmp");
         const UnixFileMode ReadOnly = UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
         try
         {
-            try
-            {
-                RawFile.WriteNew(temp, bytes, ReadOnly, _options.FlushToDisk);
-            }
-            catch (DirectoryNotFoundException)
-            {
-                // Its two-hex-digit folder is created on first use, as DVC does.
-                Directory.CreateDirectory(folder);
-                RawFile.WriteNew(temp, bytes, ReadOnly, _options.FlushToDisk);
-            }
-
-            if (OperatingSystem.IsWindows())
-            {
-                File.SetAttributes(temp, FileAttributes.ReadOnly);
-            }
-
-            RawFile.Replace(temp, final);
+            RawFile.WriteAtomically(final, bytes, ReadOnly, _options.FlushToDisk, keepExisting: mayExist);
         }
-        catch
+        catch (DirectoryNotFoundException)
         {
-            FileLinker.TryDelete(temp);
-            throw;
+            // Its two-hex-digit folder is created on first use, as DVC does.
+            Directory.CreateDirectory(Path.GetDirectoryName(final)!);
+            RawFile.WriteAtomically(final, bytes, ReadOnly, _options.FlushToDisk, keepExisting: mayExist);
         }
     }
 }

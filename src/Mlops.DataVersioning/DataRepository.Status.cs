@@ -88,22 +88,52 @@ public sealed partial class DataRepository
             return true;
         }
 
+        // A folder whose stamp still holds has lost no object since every object was last known to be there.
+        var stamps = HasLegacyCacheLayout ? null : _state.CompleteFolders(oid);
+        HashSet<string>? recheck = null;
+        if (stamps is not null)
+        {
+            recheck = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var stamp in stamps)
+            {
+                if (!stamp.Holds(FileStatus.GetFolder(CacheFolder(stamp.Folder))))
+                {
+                    recheck.Add(stamp.Folder);
+                }
+            }
+
+            if (recheck.Count == 0)
+            {
+                return true;
+            }
+        }
+
         var entries = workspace?.Md5 == oid ? workspace.Entries : await ReadCachedManifestAsync(oid, cancellationToken).ConfigureAwait(false);
         if (entries is null)
         {
             return false;
         }
 
+        // Stamped before any object is looked at, so that a removal after its look shows in the stamp.
+        var fresh = StampCacheFolders(entries);
+
         // One stat per file: spread over the cores.
         var missing = 0;
         Parallel.For(0, entries.Count, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount }, (i, loop) =>
         {
-            if (!InCache(entries[i].Md5))
+            var md5 = entries[i].Md5;
+            if ((recheck is null || recheck.Contains(md5[..2])) && !InCache(md5))
             {
                 Interlocked.Increment(ref missing);
                 loop.Stop();
             }
         });
+
+        if (missing == 0 && fresh is not null)
+        {
+            _state.RecordComplete(oid, fresh);
+        }
+
         return missing == 0;
     }
 }

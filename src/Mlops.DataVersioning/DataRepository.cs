@@ -235,6 +235,42 @@ public sealed partial class DataRepository
 
     private bool InCache(string oid) => FindInCache(oid) is not null;
 
+    /// <summary>The cache folder of the objects whose md5 starts with these two hex digits.</summary>
+    private string CacheFolder(string prefix) => _cacheStore.GetPath(ContentAddressedStore.Prefix + prefix);
+
+    /// <summary>
+    /// Stamps the cache folders holding these files' objects (see <see cref="FolderStamp"/>); null when one is missing or
+    /// the cache also has DVC 2's layout, where a stamp of the new layout's folders would prove nothing.
+    /// </summary>
+    private FolderStamp[]? StampCacheFolders(IReadOnlyList<DirectoryEntry> entries)
+    {
+        if (HasLegacyCacheLayout)
+        {
+            return null;
+        }
+
+        var prefixes = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            prefixes.Add(entry.Md5[..2]);
+        }
+
+        var stampedAt = StateCache.NowNs();
+        var stamps = new FolderStamp[prefixes.Count];
+        var i = 0;
+        foreach (var prefix in prefixes)
+        {
+            if (FileStatus.GetFolder(CacheFolder(prefix)) is not { } status)
+            {
+                return null;
+            }
+
+            stamps[i++] = new FolderStamp(prefix, status.Inode, status.MtimeNs, stampedAt);
+        }
+
+        return stamps;
+    }
+
     private static bool IsTrue(string? value) => value is not null && (value.Equals("true", StringComparison.OrdinalIgnoreCase) || value == "1" || value.Equals("yes", StringComparison.OrdinalIgnoreCase));
 
     private IgnoreRules LoadIgnoreRules() => IgnoreRules.Load(Path.Combine(Root, IgnoreRules.DvcIgnoreFileName));

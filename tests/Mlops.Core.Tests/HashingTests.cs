@@ -138,6 +138,31 @@ public sealed class HashingTests : IDisposable
     }
 
     [Fact]
+    public void A_large_manifest_hashes_and_writes_the_same_bytes_as_one_written_whole()
+    {
+        // Over 100 KiB of JSON, so it is hashed and written in many pieces; some names need escapes, one astral.
+        var entries = Enumerable.Range(0, 1500)
+            .Select(i => new DirectoryEntry(i % 7 == 0 ? $"données/{i}\t\"é\".csv" : i == 5 ? "😀/x" : $"part-{i:D5}/file.bin", $"{i:x32}"))
+            .ToList();
+        var expected = "[" + string.Join(", ", entries
+            .OrderBy(e => e.RelativePath, CodePointComparer.Instance)
+            .Select(e => $"{{\"md5\": \"{e.Md5}\", \"relpath\": \"{PythonEscape(e.RelativePath)}\"}}")) + "]";
+
+        var manifest = DirectoryManifest.Create(entries);
+
+        Assert.Equal(expected, Encoding.ASCII.GetString(manifest.Json.Span));
+        Assert.Equal(FileHasher.HashBytes(Encoding.ASCII.GetBytes(expected)) + ".dir", manifest.Md5);
+
+        static string PythonEscape(string value) => string.Concat(value.Select(c => c switch
+        {
+            '"' => "\\\"",
+            '\t' => "\\t",
+            < ' ' or > '~' => $"\\u{(int)c:x4}",
+            _ => c.ToString(),
+        }));
+    }
+
+    [Fact]
     public void Manifest_escapes_control_characters_as_python_does()
     {
         var manifest = DirectoryManifest.Create([new DirectoryEntry("a\u0001\u007f\n", "acbd18db4cc2f85cedef654fccc4a4d8")]);

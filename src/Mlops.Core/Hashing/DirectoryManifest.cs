@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 
 namespace Mlops.Core.Hashing;
@@ -18,11 +19,25 @@ public sealed class DirectoryManifest
     /// <summary>The suffix DVC appends to the md5 of a directory manifest.</summary>
     public const string DirSuffix = ".dir";
 
-    private DirectoryManifest(IReadOnlyList<DirectoryEntry> entries, byte[] json)
+    private readonly Lazy<byte[]> _json;
+
+    private DirectoryManifest(IReadOnlyList<DirectoryEntry> entries)
     {
         Entries = entries;
-        Json = json;
-        Md5 = FileHasher.HashBytes(json) + DirSuffix;
+
+        // Hashed piece by piece: status needs the hash of a large manifest, not its bytes in one large buffer.
+        using (var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5))
+        {
+            WriteJson(entries, (bytes, count) => md5.AppendData(bytes, 0, count));
+            Md5 = Convert.ToHexStringLower(md5.GetHashAndReset()) + DirSuffix;
+        }
+
+        _json = new Lazy<byte[]>(() =>
+        {
+            using var json = new MemoryStream();
+            WriteJson(entries, (bytes, count) => json.Write(bytes, 0, count));
+            return json.ToArray();
+        });
         Size = entries.Sum(e => e.Size);
     }
 
@@ -30,7 +45,7 @@ public sealed class DirectoryManifest
     public IReadOnlyList<DirectoryEntry> Entries { get; }
 
     /// <summary>The manifest bytes: what DVC stores as the <c>.dir</c> object.</summary>
-    public ReadOnlyMemory<byte> Json { get; }
+    public ReadOnlyMemory<byte> Json => _json.Value;
 
     /// <summary>The directory hash: the md5 of <see cref="Json"/> followed by <c>.dir</c>.</summary>
     public string Md5 { get; }
@@ -52,7 +67,19 @@ public sealed class DirectoryManifest
             ValidateRelativePath(entry.RelativePath);
         }
 
-        Array.Sort(sorted, static (a, b) => CodePointComparer.Instance.Compare(a.RelativePath, b.RelativePath));
+        var paths = new string[sorted.Length];
+        var surrogates = false;
+        for (var i = 0; i < sorted.Length; i++)
+        {
+            paths[i] = sorted[i].RelativePath;
+            foreach (var c in paths[i])
+            {
+                surrogates |= char.IsSurrogate(c);
+            }
+        }
+
+        // Without surrogates, UTF-16 order is code point order, and the ordinal comparison is the fastest there is.
+        Array.Sort(paths, sorted, surrogates ? CodePointComparer.Instance : StringComparer.Ordinal);
         for (var i = 1; i < sorted.Length; i++)
         {
             if (sorted[i].RelativePath == sorted[i - 1].RelativePath)
@@ -61,40 +88,60 @@ public sealed class DirectoryManifest
             }
         }
 
-        return new DirectoryManifest(sorted, Serialize(sorted));
+        return new DirectoryManifest(sorted);
     }
 
     /// <summary>
-    /// Writes the entries as Python's <c>json.dumps(entries, sort_keys=True)</c> does:
+    /// Writes the entries as Python's <c>json.dumps(entries, sort_keys=True)</c> does, in pieces of about 16 KiB:
     /// <c>", "</c> and <c>": "</c> separators and every non-ASCII character as a lowercase <c>\uXXXX</c> escape.
     /// </summary>
-    internal static byte[] Serialize(IReadOnlyList<DirectoryEntry> entries)
+    private static void WriteJson(IReadOnlyList<DirectoryEntry> entries, Action<byte[], int> write)
     {
-        var builder = new StringBuilder(entries.Count * 80);
-        builder.Append('[');
+        const int PieceSize = 16 * 1024;
+        var text = new StringBuilder(PieceSize + 1024);
+        var chars = new char[PieceSize + 1024];
+        var bytes = new byte[chars.Length];
+        text.Append('[');
         for (var i = 0; i < entries.Count; i++)
         {
-            if (i > 0)
+            text.Append(i == 0 ? "{\"md5\": " : ", {\"md5\": ");
+            AppendPythonJsonString(text, entries[i].Md5);
+            text.Append(", \"relpath\": ");
+            AppendPythonJsonString(text, entries[i].RelativePath);
+            text.Append('}');
+            if (text.Length >= PieceSize)
             {
-                builder.Append(", ");
+                Flush();
             }
-
-            builder.Append("{\"md5\": ");
-            AppendPythonJsonString(builder, entries[i].Md5);
-            builder.Append(", \"relpath\": ");
-            AppendPythonJsonString(builder, entries[i].RelativePath);
-            builder.Append('}');
         }
 
-        builder.Append(']');
+        text.Append(']');
+        Flush();
 
-        // Every character is ASCII by now, so this is a plain byte copy.
-        return Encoding.ASCII.GetBytes(builder.ToString());
+        void Flush()
+        {
+            if (chars.Length < text.Length)
+            {
+                chars = new char[text.Length];
+                bytes = new byte[text.Length];
+            }
+
+            // Every character is ASCII by now, so this is a plain byte copy.
+            text.CopyTo(0, chars, 0, text.Length);
+            write(bytes, Encoding.ASCII.GetBytes(chars, 0, text.Length, bytes, 0));
+            text.Clear();
+        }
     }
 
     /// <summary>Appends a JSON string literal with Python's <c>ensure_ascii=True</c> escaping.</summary>
     internal static void AppendPythonJsonString(StringBuilder builder, string value)
     {
+        if (!NeedsEscaping(value))
+        {
+            builder.Append('"').Append(value).Append('"');
+            return;
+        }
+
         builder.Append('"');
         foreach (var c in value)
         {
@@ -128,12 +175,48 @@ public sealed class DirectoryManifest
     private static void ValidateRelativePath(string path)
     {
         // A backslash is an ordinary character in a POSIX file name, so only '/' separates.
-        if (string.IsNullOrEmpty(path) || path[0] == '/' ||
-            path.Split('/').Any(static segment => segment is "" or "." or ".."))
+        if (string.IsNullOrEmpty(path) || path[0] == '/' || HasEmptyOrDotSegment(path))
         {
             throw new ArgumentException(
                 $"The manifest path '{path}' is not a relative path inside the directory: it must not start with '/', and have no empty, '.' or '..' segment.",
                 nameof(path));
         }
+    }
+
+    // Plain loops here and below: a generic span helper would be JIT-compiled in every fresh process (mlops status is
+    // one), where this precompiled code runs at once.
+    private static bool HasEmptyOrDotSegment(string path)
+    {
+        var start = 0;
+        while (true)
+        {
+            var end = path.IndexOf('/', start);
+            var length = (end < 0 ? path.Length : end) - start;
+            if (length == 0 || (path[start] == '.' && (length == 1 || (length == 2 && path[start + 1] == '.'))))
+            {
+                return true;
+            }
+
+            if (end < 0)
+            {
+                return false;
+            }
+
+            start = end + 1;
+        }
+    }
+
+    // Whether Python's json.dumps writes the string other than as it is: a quote, a backslash or a non-printable-ASCII character.
+    private static bool NeedsEscaping(string value)
+    {
+        foreach (var c in value)
+        {
+            if (c is < ' ' or > '~' or '"' or '\\')
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

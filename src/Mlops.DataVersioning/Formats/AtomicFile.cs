@@ -1,4 +1,5 @@
 using System.Text;
+using Mlops.DataVersioning.Internal;
 
 namespace Mlops.DataVersioning.Formats;
 
@@ -13,7 +14,7 @@ internal static class AtomicFile
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(directory);
-        var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        var temp = RawFile.TemporaryNameFor(path);
         try
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))

@@ -8,7 +8,12 @@ internal readonly record struct FileStatus(long Inode, long MtimeNs, long Size, 
     private static bool s_statxMissing;
 
     /// <summary>Reads the status of a file (not following a symbolic link's target when <paramref name="followLinks"/> is false); null when it does not exist.</summary>
-    public static unsafe FileStatus? Get(string path, bool followLinks = true)
+    public static FileStatus? Get(string path, bool followLinks = true) => Stat(path, followLinks, folder: false);
+
+    /// <summary>Reads the status of a folder (its modification time changes when an entry is added or removed); null when there is no folder there.</summary>
+    public static FileStatus? GetFolder(string path) => Stat(path, followLinks: true, folder: true);
+
+    private static unsafe FileStatus? Stat(string path, bool followLinks, bool folder)
     {
         if (OperatingSystem.IsLinux() && !s_statxMissing)
         {
@@ -24,7 +29,7 @@ internal readonly record struct FileStatus(long Inode, long MtimeNs, long Size, 
                 }
 
                 var mode = *(ushort*)(buffer + 28);
-                if ((mode & 0xF000) == 0x4000)
+                if (((mode & 0xF000) == 0x4000) != folder)
                 {
                     return null;
                 }
@@ -42,14 +47,14 @@ internal readonly record struct FileStatus(long Inode, long MtimeNs, long Size, 
             }
         }
 
-        var info = new FileInfo(path);
+        FileSystemInfo info = folder ? new DirectoryInfo(path) : new FileInfo(path);
         if (!info.Exists)
         {
             return null;
         }
 
         var mtime = (info.LastWriteTimeUtc - DateTime.UnixEpoch).Ticks * 100;
-        return new FileStatus(0, mtime, info.Length, 1);
+        return new FileStatus(0, mtime, info is FileInfo file ? file.Length : 0, 1);
     }
 }
 

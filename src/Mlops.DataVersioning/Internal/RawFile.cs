@@ -16,9 +16,31 @@ internal static unsafe partial class RawFile
     private const int Create = 0x40;
     private const int Exclusive = 0x80;
     private const int CloseOnExec = 0x80000;
+    private const int AtCurrentFolder = -100;
+    private const int AtSymlinkFollow = 0x400;
+
+    // errno values (the same on every Linux architecture .NET runs on).
+    private const int NotPermitted = 1;
+    private const int NoEntry = 2;
     private const int Interrupted = 4;
+    private const int AlreadyExists = 17;
+    private const int CrossDevice = 18;
+    private const int IsADirectory = 21;
+    private const int InvalidArgument = 22;
+    private const int NotSupported = 95;
 
     private static readonly bool s_posix = OperatingSystem.IsLinux();
+
+    // O_TMPFILE where the architecture's flag is known and /proc can name an open file; 0 once it proved unusable.
+    private static volatile int s_tmpFile = !s_posix || !Directory.Exists("/proc/self/fd") ? 0 : RuntimeInformation.ProcessArchitecture switch
+    {
+        Architecture.X64 => 0x410000, // __O_TMPFILE | O_DIRECTORY
+        Architecture.Arm64 => 0x404000,
+        _ => 0,
+    };
+
+    /// <summary>Whether <see cref="WriteAtomically"/> writes unnamed files (Linux, until a file system refuses them).</summary>
+    internal static bool WritesUnnamedFiles => s_tmpFile != 0;
 
     /// <summary>Files up to this size are read whole into one buffer (most of a dataset of many files).</summary>
     public const int SmallFileSize = 1 << 20;
@@ -61,9 +83,126 @@ internal static unsafe partial class RawFile
         }
     }
 
-    /// <summary>Creates <paramref name="path"/> (which must not exist) with <paramref name="mode"/> (less the umask) and writes <paramref name="bytes"/>.</summary>
+    /// <summary>
+    /// Writes <paramref name="bytes"/> as the file <paramref name="path"/> with <paramref name="mode"/> (less the umask),
+    /// so that the name only ever shows the whole content. On Linux the bytes go into an unnamed file in the folder
+    /// (O_TMPFILE) that is given its name when complete (linkat): a crash leaves nothing behind, and the folder gets one
+    /// new entry instead of a temporary one plus a rename. Elsewhere, a temporary file beside it is renamed over it.
+    /// When <paramref name="path"/> exists it is replaced, unless <paramref name="keepExisting"/> (content-addressed
+    /// objects: what is there has the same bytes).
+    /// </summary>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
-    public static void WriteNew(string path, ReadOnlySpan<byte> bytes, UnixFileMode mode, bool flushToDisk)
+    public static void WriteAtomically(string path, ReadOnlySpan<byte> bytes, UnixFileMode mode, bool flushToDisk, bool keepExisting)
+    {
+        if (s_tmpFile == 0 || !TryWriteUnnamed(path, bytes, mode, flushToDisk, keepExisting))
+        {
+            WriteViaTemporaryName(path, bytes, mode, flushToDisk);
+        }
+    }
+
+    /// <summary>The portable way of <see cref="WriteAtomically"/>: a temporary file beside the final name, renamed over it.</summary>
+    internal static void WriteViaTemporaryName(string path, ReadOnlySpan<byte> bytes, UnixFileMode mode, bool flushToDisk)
+    {
+        var temp = TemporaryNameFor(path);
+        try
+        {
+            WriteNew(temp, bytes, mode, flushToDisk);
+            if (OperatingSystem.IsWindows() && (mode & UnixFileMode.UserWrite) == 0)
+            {
+                File.SetAttributes(temp, FileAttributes.ReadOnly);
+            }
+
+            Replace(temp, path);
+        }
+        catch
+        {
+            FileLinker.TryDelete(temp);
+            throw;
+        }
+    }
+
+    /// <summary>A temporary name beside <paramref name="path"/>, recognized by <see cref="DataRepository.IsOurTemporaryFile"/>.</summary>
+    public static string TemporaryNameFor(string path) =>
+        Path.Join(Path.GetDirectoryName(path), $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+
+    // False when this file system cannot make unnamed files or link them (nothing is left behind): the caller falls back.
+    private static bool TryWriteUnnamed(string path, ReadOnlySpan<byte> bytes, UnixFileMode mode, bool flushToDisk, bool keepExisting)
+    {
+        var folder = Path.GetDirectoryName(path)!;
+        int fd;
+        while ((fd = OpenNative(folder, s_tmpFile | WriteOnly | CloseOnExec, (int)mode)) < 0)
+        {
+            switch (Marshal.GetLastPInvokeError())
+            {
+                case Interrupted:
+                    continue;
+                case NotSupported or IsADirectory or InvalidArgument:
+                    s_tmpFile = 0;
+                    return false;
+                default:
+                    throw Error(folder, creating: true);
+            }
+        }
+
+        try
+        {
+            WriteAll(fd, bytes, path, flushToDisk);
+            var self = $"/proc/self/fd/{fd}";
+            if (LinkAt(AtCurrentFolder, self, AtCurrentFolder, path, AtSymlinkFollow) == 0)
+            {
+                return true;
+            }
+
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno == AlreadyExists)
+            {
+                if (keepExisting)
+                {
+                    return true;
+                }
+
+                // linkat never replaces: name it beside the old file, then rename over it.
+                var temp = TemporaryNameFor(path);
+                if (LinkAt(AtCurrentFolder, self, AtCurrentFolder, temp, AtSymlinkFollow) != 0)
+                {
+                    throw Error(temp);
+                }
+
+                try
+                {
+                    Replace(temp, path);
+                }
+                catch
+                {
+                    FileLinker.TryDelete(temp);
+                    throw;
+                }
+
+                return true;
+            }
+
+            if (errno == NoEntry && !Directory.Exists(folder))
+            {
+                throw new DirectoryNotFoundException($"The folder of '{path}' was removed while the file was being written.");
+            }
+
+            if (errno is NotPermitted or NotSupported or CrossDevice or NoEntry)
+            {
+                // No hard links here, or no /proc to name the file by: don't try again.
+                s_tmpFile = 0;
+                return false;
+            }
+
+            throw Error(path);
+        }
+        finally
+        {
+            _ = Close(fd);
+        }
+    }
+
+    // Creates path (which must not exist) with mode (less the umask) and writes bytes.
+    private static void WriteNew(string path, ReadOnlySpan<byte> bytes, UnixFileMode mode, bool flushToDisk)
     {
         if (!s_posix)
         {
@@ -80,20 +219,25 @@ internal static unsafe partial class RawFile
         var fd = Open(path, WriteOnly | Create | Exclusive | CloseOnExec, (int)mode, creating: true);
         try
         {
-            long written = 0;
-            while (written < bytes.Length)
-            {
-                written += Check(Pwrite(fd, bytes[(int)written..], written), path);
-            }
-
-            if (flushToDisk && Fsync(fd) != 0)
-            {
-                throw Error(path);
-            }
+            WriteAll(fd, bytes, path, flushToDisk);
         }
         finally
         {
             _ = Close(fd);
+        }
+    }
+
+    private static void WriteAll(int fd, ReadOnlySpan<byte> bytes, string path, bool flushToDisk)
+    {
+        long written = 0;
+        while (written < bytes.Length)
+        {
+            written += Check(Pwrite(fd, bytes[(int)written..], written), path);
+        }
+
+        if (flushToDisk && Fsync(fd) != 0)
+        {
+            throw Error(path);
         }
     }
 
@@ -173,9 +317,9 @@ internal static unsafe partial class RawFile
         var message = $"{Marshal.GetPInvokeErrorMessage(errno)} : '{path}'";
         return errno switch
         {
-            2 when creating => new DirectoryNotFoundException(message),
-            2 => new FileNotFoundException(message, path),
-            13 or 1 => new UnauthorizedAccessException(message),
+            NoEntry when creating => new DirectoryNotFoundException(message),
+            NoEntry => new FileNotFoundException(message, path),
+            13 or NotPermitted => new UnauthorizedAccessException(message),
             _ => new IOException(message, errno),
         };
     }
@@ -194,6 +338,9 @@ internal static unsafe partial class RawFile
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     private static partial int Close(int fd);
+
+    [LibraryImport("libc", EntryPoint = "linkat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int LinkAt(int fromFolder, string from, int toFolder, string to, int flags);
 
     [LibraryImport("libc", EntryPoint = "rename", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int Rename(string source, string destination);
