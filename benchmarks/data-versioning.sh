@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Side-by-side: Mlops.DataVersioning against its peers on the same data, in one run.
 #   1. `add` of one large file (default link type reflink,copy) vs GNU md5sum of it (md5 is the format's hash: the floor).
-#   2. `add` of 10,000 files of 1-20 KB in 100 folders vs `git add` of the same tree with git-lfs tracking *.bin.
+#   2. `add` of 10,000 files of 1-20 KB in 100 folders vs `git add` of the same tree with git-lfs tracking *.bin, and vs
+#      the floor on this machine: benchmarks/floor/add-floor.c, the same reads, md5s and file creations in C (when cc
+#      and OpenSSL's headers are here).
 #   3. `status` of that unchanged tree (nothing may be rehashed).
 #   4. `push` then `pull` of that tree to a local-folder remote and to Azurite: files/s.
 #
@@ -34,6 +36,11 @@ if [[ -z "${NO_BUILD:-}" ]]; then
   rid=$(dotnet --info | sed -n 's/^ *RID: *//p' | head -1)
   dotnet publish benchmarks/Mlops.Benchmarks -c Release -r "$rid" --self-contained false -p:PublishReadyToRun=true -o "$published/runner" -nologo -v quiet >/dev/null
   dotnet publish src/Mlops.Cli -c Release -r "$rid" --self-contained false -o "$published/mlops" -nologo -v quiet >/dev/null
+fi
+# The floor of a tree add on this machine (benchmarks/floor/add-floor.c): built when a C compiler and OpenSSL's headers are here.
+floor_bin=""
+if command -v cc >/dev/null && cc -O2 -pthread -o "$published/add-floor" benchmarks/floor/add-floor.c -lcrypto 2>/dev/null; then
+  floor_bin="$published/add-floor"
 fi
 runner=(dotnet "$published/runner/Mlops.Benchmarks.dll")
 mlops=(dotnet "$published/mlops/mlops.dll")
@@ -102,7 +109,7 @@ echo "Writing $files files of 1-20 KB…"
 "${runner[@]}" --make-tree "$work/tree" "$files"
 tree_mib=$(du -sm --apparent-size "$work/tree" | cut -f1)
 
-lfs_add=() lib_add=() cli_add=() lib_status=() cli_status=()
+lfs_add=() floor_add=() lib_add=() cli_add=() lib_status=() cli_status=()
 push_local=() pull_local=() push_azure=() pull_azure=()
 # Nothing is deleted until the end: this ext4 has no journal, and there it scans past every inode freed in the last
 # minutes when it allocates a new one, so deleting one round's 10,000 files would slow the next round's creations.
@@ -112,6 +119,11 @@ run_lfs() {
   (cd "$repo" && git lfs install --local >/dev/null && git lfs track '*.bin' >/dev/null && git add .gitattributes)
   sync
   lfs_add+=("$(cd "$repo" && wall git add data)")
+}
+run_floor() {
+  [[ -n "$floor_bin" ]] || return 0
+  mkdir -p "$round_dir/floor"; cp -r "$work/tree" "$round_dir/floor/data"; sync
+  floor_add+=("$("$floor_bin" "$round_dir/floor/data" "$round_dir/floor/cache" | cut -d' ' -f1)")
 }
 run_lib_add() {
   new_repo "$round_dir/lib"; cp -r "$work/tree" "$round_dir/lib/data"; sync
@@ -154,12 +166,12 @@ fi
 for ((round = 1; round <= rounds; round++)); do
   round_dir="$work/round-$round"
   mkdir -p "$round_dir"
-  if ((round % 2)); then run_lfs; run_lib_add; run_cli_add; else run_cli_add; run_lib_add; run_lfs; fi
+  if ((round % 2)); then run_lfs; run_floor; run_lib_add; run_cli_add; else run_cli_add; run_lib_add; run_floor; run_lfs; fi
   run_status
   run_transfer local "$round_dir/remote"
   if [[ -n "${MLOPS_TEST_AZURE_BLOB:-}" ]] && ((round <= azure_rounds)); then run_transfer azure "bench-$round-$RANDOM"; fi
-  printf 'round %d: git-lfs add %.3f s, lib add %.3f s, cli add %.3f s, lib status %.3f s, cli status %.3f s, local push/pull %s/%s files/s, azurite push/pull %s/%s files/s   load %s\n' \
-    "$round" "${lfs_add[-1]}" "${lib_add[-1]}" "${cli_add[-1]}" "${lib_status[-1]}" "${cli_status[-1]}" \
+  printf 'round %d: git-lfs add %.3f s, C floor %s s, lib add %.3f s, cli add %.3f s, lib status %.3f s, cli status %.3f s, local push/pull %s/%s files/s, azurite push/pull %s/%s files/s   load %s\n' \
+    "$round" "${lfs_add[-1]}" "${floor_add[*]: -1}" "${lib_add[-1]}" "${cli_add[-1]}" "${lib_status[-1]}" "${cli_status[-1]}" \
     "${push_local[-1]}" "${pull_local[-1]}" "${push_azure[*]: -1}" "${pull_azure[*]: -1}" "$(load)"
 done
 
@@ -173,11 +185,12 @@ awk -v t="$m_md5" -v l="$m_lib" -v p="$m_proc" -v c="$m_cli" -v cpu="$m_cpu" 'BE
 }'
 echo
 echo "== $files files of 1-20 KB ($tree_mib MiB), median of $rounds rounds =="
-awk -v g="$(med "${lfs_add[@]}")" -v l="$(med "${lib_add[@]}")" -v c="$(med "${cli_add[@]}")" \
+awk -v g="$(med "${lfs_add[@]}")" -v f="$( ((${#floor_add[@]})) && med "${floor_add[@]}" || echo 0)" -v l="$(med "${lib_add[@]}")" -v c="$(med "${cli_add[@]}")" \
   -v ls="$(med "${lib_status[@]}")" -v cs="$(med "${cli_status[@]}")" -v n="$files" 'BEGIN {
   printf "git add with git-lfs (whole process) %7.3f s\n", g
   printf "lib: DataRepository.AddAsync         %7.3f s   %6.0f files/s   git-lfs/ours %.2fx (target: <= 1.0 s, >= 3x)\n", l, n / l, g / l
   printf "cli: mlops add (whole process)       %7.3f s   %6.0f files/s   git-lfs/ours %.2fx\n", c, n / c, g / c
+  if (f > 0) printf "C floor (benchmarks/floor/add-floor.c) %5.3f s   lib/floor %.2fx (the same reads, md5s and creations, no bookkeeping)\n", f, l / f
   printf "lib: StatusAsync, unchanged          %7.3f s   (target <= 0.3 s)\n", ls
   printf "cli: mlops status (whole process)    %7.3f s\n", cs
 }'
