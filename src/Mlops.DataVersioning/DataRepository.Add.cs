@@ -193,7 +193,7 @@ public sealed partial class DataRepository
         var isDirectory = files is not null;
         var prefix = ToRelativeToGit(git, relative);
         var tracked = isDirectory
-            ? files!.Select(f => f.Relative).Where(r => git.IsTracked(prefix + r[relative.Length..])).ToList()
+            ? git.WhichTracked(files!.Select(f => prefix + f.Relative[relative.Length..]).ToList()).Select(p => relative + p[prefix.Length..]).ToList()
             : git.IsTracked(prefix) ? [relative] : [];
         if (tracked.Count > 0)
         {

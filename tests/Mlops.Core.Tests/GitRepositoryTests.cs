@@ -138,6 +138,18 @@ public sealed class GitRepositoryTests : IDisposable
     }
 
     [Fact]
+    public void Which_tracked_answers_for_many_paths_whether_the_index_is_smaller_or_larger()
+    {
+        using var repository = GitRepository.Open(_git.Path);
+        var few = new[] { "data/auto-mpg.csv", "data/auto-mpg.csv.dvc" };
+        var many = Enumerable.Range(0, 50).Select(i => $"data/part-{i}.csv").Append("data/auto-mpg.csv.dvc").Prepend("data\\auto-mpg.csv.dvc").ToList();
+
+        Assert.Equal(["data/auto-mpg.csv.dvc"], repository.WhichTracked(few));
+        Assert.Equal(["data\\auto-mpg.csv.dvc", "data/auto-mpg.csv.dvc"], repository.WhichTracked(many));
+        Assert.Equal(many.Where(repository.IsTracked), repository.WhichTracked(many));
+    }
+
+    [Fact]
     public void A_folder_outside_any_repository_is_a_clear_error()
     {
         using var temp = new TempDirectory();

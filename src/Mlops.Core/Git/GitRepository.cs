@@ -38,6 +38,16 @@ public abstract class GitRepository : IDisposable
     /// <summary>Says whether Git tracks <paramref name="path"/> (relative to the working directory) in its index.</summary>
     public abstract bool IsTracked(string path);
 
+    /// <summary>
+    /// Returns those of <paramref name="paths"/> (relative to the working directory) that Git tracks in its index, in
+    /// their order: <see cref="IsTracked"/> for many paths at once.
+    /// </summary>
+    public virtual IReadOnlyList<string> WhichTracked(IReadOnlyList<string> paths)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        return paths.Where(IsTracked).ToList();
+    }
+
     /// <summary>Lists the names of local branches.</summary>
     public abstract IReadOnlyList<string> ListBranches();
 

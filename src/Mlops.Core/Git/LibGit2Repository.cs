@@ -94,6 +94,26 @@ internal sealed class LibGit2Repository : GitRepository
 
     public override bool IsTracked(string path) => _repository.Index[NormalizePath(path)] is not null;
 
+    public override IReadOnlyList<string> WhichTracked(IReadOnlyList<string> paths)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        var index = _repository.Index;
+        if (index.Count >= paths.Count)
+        {
+            return base.WhichTracked(paths);
+        }
+
+        // Fewer index entries than paths (a data folder of many files, a repository of some code): one pass over the
+        // index instead of a lookup per path.
+        var tracked = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in index)
+        {
+            tracked.Add(NormalizePath(entry.Path));
+        }
+
+        return paths.Where(p => tracked.Contains(NormalizePath(p))).ToList();
+    }
+
     public override IReadOnlyList<string> ListBranches() =>
         _repository.Branches.Where(b => !b.IsRemote).Select(b => b.FriendlyName).ToArray();
 
