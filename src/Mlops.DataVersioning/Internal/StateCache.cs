@@ -85,14 +85,18 @@ internal sealed class StateCache
             return;
         }
 
-        using var buffer = new MemoryStream();
+        using var buffer = new MemoryStream(_entries.Count * 96);
         using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
         {
             writer.Write(Encoding.ASCII.GetBytes(Magic));
-            var snapshot = _entries.ToArray();
-            writer.Write(snapshot.Length);
-            foreach (var (path, entry) in snapshot)
+
+            // Enumerated without a snapshot (ToArray takes every lock): the count is written when known.
+            var countAt = buffer.Position;
+            writer.Write(0);
+            var count = 0;
+            foreach (var (path, entry) in _entries)
             {
+                count++;
                 writer.Write(path);
                 writer.Write(entry.Inode);
                 writer.Write(entry.MtimeNs);
@@ -100,6 +104,13 @@ internal sealed class StateCache
                 writer.Write(entry.HashedAtNs);
                 writer.Write(entry.Md5);
             }
+
+            writer.Flush();
+            var end = buffer.Position;
+            buffer.Position = countAt;
+            writer.Write(count);
+            writer.Flush();
+            buffer.Position = end;
 
             // After the entries, where a reader that knows only them stops.
             lock (_completeDirectories)
