@@ -101,11 +101,36 @@ public sealed partial class DataRepository
             throw new DataVersioningException($"Cannot add '{relative}': .dvcignore excludes it. Remove the matching pattern from .dvcignore first.");
         }
 
-        CheckNotInsideOutput(relative, rules);
+        // Opening Git (loading libgit2 the first time) overlaps the walks below.
+        var opening = Task.Run(OpenGit, cancellationToken);
+        List<(string Full, string Relative)>? files;
+        try
+        {
+            CheckNotInsideOutput(relative, rules);
 
-        // One walk of the folder serves the Git check and the ingest.
-        var files = isDirectory ? EnumerateDataFiles(relative, rules) : null;
-        using (var git = OpenGit())
+            // One walk of the folder serves the Git check and the ingest.
+            files = isDirectory ? EnumerateDataFiles(relative, rules) : null;
+        }
+        catch
+        {
+            // The check's error is the one to report: close the repository, or observe its own error.
+            _ = opening.ContinueWith(
+                static t =>
+                {
+                    if (t.IsCompletedSuccessfully)
+                    {
+                        t.Result?.Dispose();
+                    }
+                    else
+                    {
+                        _ = t.Exception;
+                    }
+                },
+                TaskScheduler.Default);
+            throw;
+        }
+
+        using (var git = await opening.ConfigureAwait(false))
         {
             if (git is not null)
             {
