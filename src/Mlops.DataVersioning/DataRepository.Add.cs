@@ -292,35 +292,37 @@ public sealed partial class DataRepository
         }
 
         var hashedAt = StateCache.NowNs();
-        string? md5 = null;
         if (status is { IsRegular: true, Size: < RawFile.SmallFileSize } && _linker.CopiesFirst)
         {
+            (string Md5, FileStatus? AfterRead)? small;
             try
             {
-                md5 = TryIngestSmallFile(full, status);
+                small = TryIngestSmallFile(full, status);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 throw new DataVersioningException($"Cannot add '{relative}' to the cache '{CacheDirectory}': {ex.Message}", ex);
             }
-        }
 
-        if (md5 is not null)
-        {
-            Interlocked.Increment(ref _hashCount);
-            if (FileStatus.Get(full) == status)
+            if (small is { } hashed)
             {
-                _state.Record(relative, status, md5, hashedAt);
-            }
+                Interlocked.Increment(ref _hashCount);
 
-            return (md5, status.Size);
+                // Unchanged while it was read: what was hashed is the file the status describes.
+                if ((hashed.AfterRead ?? FileStatus.Get(full)) == status)
+                {
+                    _state.Record(relative, status, hashed.Md5, hashedAt);
+                }
+
+                return (hashed.Md5, status.Size);
+            }
         }
 
+        var md5 = "";
         var temp = Path.Combine(CacheDirectory, "files", "md5", $".{Guid.NewGuid():N}.tmp");
         var sharesInode = false;
         try
         {
-            md5 = "";
             foreach (var type in _linker.Types)
             {
                 if (type == LinkType.Reflink && _linker.TryReflink(full, temp))

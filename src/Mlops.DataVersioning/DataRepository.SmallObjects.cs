@@ -12,12 +12,13 @@ namespace Mlops.DataVersioning;
 public sealed partial class DataRepository
 {
     /// <summary>
-    /// Adds a small workspace file to the cache by copy; null when it is larger than <see cref="RawFile.SmallFileSize"/>
-    /// (it may have grown since <paramref name="status"/> was read), so that the caller streams it instead.
+    /// Adds a small workspace file to the cache by copy, and says its md5 and its status once read (when known); null
+    /// when it is larger than <see cref="RawFile.SmallFileSize"/> (it may have grown since <paramref name="status"/> was
+    /// read), so that the caller streams it instead.
     /// </summary>
-    private string? TryIngestSmallFile(string full, FileStatus status)
+    private (string Md5, FileStatus? AfterRead)? TryIngestSmallFile(string full, FileStatus status)
     {
-        using var file = RawFile.ReadWhole(full, status.Size);
+        using var file = RawFile.ReadWhole(full, status.Size, withStatus: true);
         if (!file.Fits)
         {
             return null;
@@ -25,7 +26,7 @@ public sealed partial class DataRepository
 
         var md5 = FileHasher.HashBytes(file.Bytes);
         WriteCacheObject(md5, file.Bytes, mayExist: true);
-        return md5;
+        return (md5, file.Status);
     }
 
     /// <summary>

@@ -13,37 +13,23 @@ internal readonly record struct FileStatus(long Inode, long MtimeNs, long Size, 
     /// <summary>Reads the status of a folder (its modification time changes when an entry is added or removed); null when there is no folder there.</summary>
     public static FileStatus? GetFolder(string path) => Stat(path, followLinks: true, folder: true);
 
-    private static unsafe FileStatus? Stat(string path, bool followLinks, bool folder)
+    /// <summary>Reads the status of an open file; null where that needs statx (Linux) and it is missing: then stat its path.</summary>
+    public static FileStatus? Get(int fd)
     {
+        const int AtEmptyPath = 0x1000;
+        return OperatingSystem.IsLinux() && !s_statxMissing ? Statx(fd, "", AtEmptyPath, folder: false) : null;
+    }
+
+    private static FileStatus? Stat(string path, bool followLinks, bool folder)
+    {
+        const int AtFdCwd = -100;
+        const int AtSymlinkNoFollow = 0x100;
         if (OperatingSystem.IsLinux() && !s_statxMissing)
         {
-            try
+            var status = Statx(AtFdCwd, path, followLinks ? 0 : AtSymlinkNoFollow, folder);
+            if (!s_statxMissing)
             {
-                var buffer = stackalloc byte[256];
-                const int AtFdCwd = -100;
-                const int AtSymlinkNoFollow = 0x100;
-                const uint StatxBasicStats = 0x7ff;
-                if (Native.Statx(AtFdCwd, path, followLinks ? 0 : AtSymlinkNoFollow, StatxBasicStats, buffer) != 0)
-                {
-                    return null;
-                }
-
-                var mode = *(ushort*)(buffer + 28);
-                if (((mode & 0xF000) == 0x4000) != folder)
-                {
-                    return null;
-                }
-
-                var links = *(uint*)(buffer + 16);
-                var inode = *(long*)(buffer + 32);
-                var size = *(long*)(buffer + 40);
-                var seconds = *(long*)(buffer + 112);
-                var nanoseconds = *(uint*)(buffer + 120);
-                return new FileStatus(inode, (seconds * 1_000_000_000) + nanoseconds, size, (int)links, (mode & 0xF000) == 0x8000);
-            }
-            catch (EntryPointNotFoundException)
-            {
-                s_statxMissing = true;
+                return status;
             }
         }
 
@@ -55,6 +41,38 @@ internal readonly record struct FileStatus(long Inode, long MtimeNs, long Size, 
 
         var mtime = (info.LastWriteTimeUtc - DateTime.UnixEpoch).Ticks * 100;
         return new FileStatus(0, mtime, info is FileInfo file ? file.Length : 0, 1);
+    }
+
+    // Null when there is nothing (of the kind asked for) there, or when statx is missing (s_statxMissing is then set).
+    private static unsafe FileStatus? Statx(int dirfd, string path, int flags, bool folder)
+    {
+        try
+        {
+            var buffer = stackalloc byte[256];
+            const uint StatxBasicStats = 0x7ff;
+            if (Native.Statx(dirfd, path, flags, StatxBasicStats, buffer) != 0)
+            {
+                return null;
+            }
+
+            var mode = *(ushort*)(buffer + 28);
+            if (((mode & 0xF000) == 0x4000) != folder)
+            {
+                return null;
+            }
+
+            var links = *(uint*)(buffer + 16);
+            var inode = *(long*)(buffer + 32);
+            var size = *(long*)(buffer + 40);
+            var seconds = *(long*)(buffer + 112);
+            var nanoseconds = *(uint*)(buffer + 120);
+            return new FileStatus(inode, (seconds * 1_000_000_000) + nanoseconds, size, (int)links, (mode & 0xF000) == 0x8000);
+        }
+        catch (EntryPointNotFoundException)
+        {
+            s_statxMissing = true;
+            return null;
+        }
     }
 }
 

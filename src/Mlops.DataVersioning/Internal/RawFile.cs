@@ -46,16 +46,18 @@ internal static unsafe partial class RawFile
     public const int SmallFileSize = 1 << 20;
 
     /// <summary>
-    /// Reads a whole file of about <paramref name="expectedSize"/> bytes into a pooled buffer. The result says whether it
-    /// fit (a file that grew past the buffer does not); dispose it to return the buffer.
+    /// Reads a whole regular file of about <paramref name="expectedSize"/> bytes into a pooled buffer. The result says
+    /// whether it fit (a file that grew past the buffer does not) and, when <paramref name="withStatus"/>, the file's
+    /// status once read (where an open file can be asked: Linux); dispose it to return the buffer.
     /// </summary>
-    public static WholeFile ReadWhole(string path, long expectedSize)
+    public static WholeFile ReadWhole(string path, long expectedSize, bool withStatus = false)
     {
         // One byte more than expected, so that a file that grew is told from one that fills the buffer exactly.
         var buffer = ArrayPool<byte>.Shared.Rent((int)expectedSize + 1);
         try
         {
-            return new WholeFile(buffer, ReadInto(path, buffer));
+            var length = ReadInto(path, buffer, withStatus, out var status);
+            return new WholeFile(buffer, length, status);
         }
         catch
         {
@@ -64,18 +66,26 @@ internal static unsafe partial class RawFile
         }
     }
 
-    private static int ReadInto(string path, byte[] buffer)
+    private static int ReadInto(string path, byte[] buffer, bool withStatus, out FileStatus? status)
     {
+        status = null;
         if (!s_posix)
         {
             using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-            return Fill(buffer, (span, offset) => RandomAccess.Read(handle, span, offset));
+            return Fill(buffer, (span, offset) => RandomAccess.Read(handle, span, offset), shortReadIsEnd: false);
         }
 
         var fd = Open(path, ReadOnly | CloseOnExec, 0, creating: false);
         try
         {
-            return Fill(buffer, (span, offset) => Check(Pread(fd, span, offset), path));
+            // On Linux a regular file reads short only at its end: no second read to find it.
+            var length = Fill(buffer, (span, offset) => Check(Pread(fd, span, offset), path), shortReadIsEnd: true);
+            if (withStatus)
+            {
+                status = FileStatus.Get(fd);
+            }
+
+            return length;
         }
         finally
         {
@@ -259,7 +269,7 @@ internal static unsafe partial class RawFile
     private delegate int ReadAt(Span<byte> span, long offset);
 
     // The bytes read to the end of the file, or -1 when they filled the buffer (the file is larger than it).
-    private static int Fill(byte[] buffer, ReadAt read)
+    private static int Fill(byte[] buffer, ReadAt read, bool shortReadIsEnd)
     {
         var length = 0;
         int count;
@@ -269,6 +279,11 @@ internal static unsafe partial class RawFile
             if (length == buffer.Length)
             {
                 return -1;
+            }
+
+            if (shortReadIsEnd)
+            {
+                break;
             }
         }
 
@@ -352,7 +367,10 @@ internal readonly struct WholeFile : IDisposable
     private readonly byte[] _buffer;
     private readonly int _length;
 
-    public WholeFile(byte[] buffer, int length) => (_buffer, _length) = (buffer, length);
+    public WholeFile(byte[] buffer, int length, FileStatus? status) => (_buffer, _length, Status) = (buffer, length, status);
+
+    /// <summary>The file's status once read, when asked for and known.</summary>
+    public FileStatus? Status { get; }
 
     /// <summary>Whether the whole file fit in the buffer; when false, <see cref="Bytes"/> is not the file.</summary>
     public bool Fits => _length >= 0;
