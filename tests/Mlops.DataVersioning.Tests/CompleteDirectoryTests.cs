@@ -63,6 +63,28 @@ public sealed class CompleteDirectoryTests
         Assert.Equal([new OutputStatus("data", "data.dvc", OutputState.NotInCache)], (await fixture.Reopen().StatusAsync()).Changes);
     }
 
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(int.MaxValue)]
+    public async Task Damaged_stamps_only_cost_a_recheck(int length)
+    {
+        using var fixture = await WithFolderAsync();
+        var state = Path.Combine(fixture.Path, ".dvc", "tmp", "mlops-state.bin");
+        var bytes = File.ReadAllBytes(state);
+        using (var writer = new BinaryWriter(File.Create(state)))
+        {
+            // The entries as they were, then one directory whose stamp count is out of range.
+            writer.Write(bytes.AsSpan(0, FindEndOfEntries(bytes)));
+            writer.Write(1);
+            writer.Write("d41d8cd98f00b204e9800998ecf8427e.dir");
+            writer.Write(length);
+        }
+
+        Assert.True((await fixture.Reopen().StatusAsync()).IsClean);
+        RemoveObject(fixture, "one");
+        Assert.Equal([new OutputStatus("data", "data.dvc", OutputState.NotInCache)], (await fixture.Reopen().StatusAsync()).Changes);
+    }
+
     private static async Task<DataRepoFixture> WithFolderAsync()
     {
         var fixture = await DataRepoFixture.CreateAsync();

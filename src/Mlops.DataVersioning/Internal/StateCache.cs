@@ -227,7 +227,13 @@ internal sealed class StateCache
         for (var i = 0; i < count; i++)
         {
             var oid = reader.ReadString();
-            var stamps = new FolderStamp[reader.ReadInt32()];
+            var length = reader.ReadInt32();
+            if (count > MaxCompleteDirectories || length is < 0 or > 256)
+            {
+                throw new FormatException("The state's stamps are damaged.");
+            }
+
+            var stamps = new FolderStamp[length];
             for (var j = 0; j < stamps.Length; j++)
             {
                 stamps[j] = new FolderStamp(reader.ReadString(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64());
