@@ -25,13 +25,14 @@ public sealed partial class DataRepository
     {
         var relative = ToRelative(path);
         using var repositoryLock = await LockAsync(cancellationToken).ConfigureAwait(false);
+        var ingested = new List<DirectoryManifest>();
         try
         {
-            return await AddLockedAsync(relative, progress, cancellationToken).ConfigureAwait(false);
+            return await AddLockedAsync(relative, ingested, progress, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            _state.Save();
+            SaveState(ingested);
         }
     }
 
@@ -46,6 +47,7 @@ public sealed partial class DataRepository
     public async Task<IReadOnlyList<TrackedOutput>> CommitAsync(IReadOnlyList<string>? targets = null, IProgress<DataProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         using var repositoryLock = await LockAsync(cancellationToken).ConfigureAwait(false);
+        var ingested = new List<DirectoryManifest>();
         try
         {
             var rules = LoadIgnoreRules();
@@ -58,7 +60,7 @@ public sealed partial class DataRepository
                     throw new DataVersioningException($"Cannot commit '{output.Path}': it does not exist in the workspace. Check it out ('mlops checkout') or remove '{output.PointerPath}'.");
                 }
 
-                var tracked = await IngestAsync(output.Path, rules, progress, cancellationToken).ConfigureAwait(false);
+                var tracked = await IngestAsync(output.Path, rules, ingested, progress, cancellationToken).ConfigureAwait(false);
                 if (tracked.Md5 != output.Entry.Md5 || tracked.Size != output.Entry.Size)
                 {
                     var pointer = PointerFile.Load(ToFull(output.PointerPath));
@@ -72,11 +74,29 @@ public sealed partial class DataRepository
         }
         finally
         {
-            _state.Save();
+            SaveState(ingested);
         }
     }
 
-    private async Task<TrackedOutput> AddLockedAsync(string relative, IProgress<DataProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Saves the state, with the folders whose objects were all just put into the cache known complete (see
+    /// <see cref="FolderStamp"/>; gc, which removes objects, waits for the repository lock). Stamped last, so that fewer
+    /// cache folders were written within the racy window and the next status rechecks fewer.
+    /// </summary>
+    private void SaveState(List<DirectoryManifest> ingested)
+    {
+        foreach (var manifest in ingested)
+        {
+            if (StampCacheFolders(manifest.Entries) is { } stamps)
+            {
+                _state.RecordComplete(manifest.Md5, stamps);
+            }
+        }
+
+        _state.Save();
+    }
+
+    private async Task<TrackedOutput> AddLockedAsync(string relative, List<DirectoryManifest> ingested, IProgress<DataProgress>? progress, CancellationToken cancellationToken)
     {
         var full = ToFull(relative);
         if (relative.Length == 0 || relative.Split('/').Any(s => s is ".git" or DvcFolderName))
@@ -138,7 +158,7 @@ public sealed partial class DataRepository
             }
         }
 
-        var tracked = await IngestAsync(relative, rules, progress, cancellationToken, files).ConfigureAwait(false);
+        var tracked = await IngestAsync(relative, rules, ingested, progress, cancellationToken, files).ConfigureAwait(false);
 
         var pointerPath = relative + PointerFile.Extension;
         var pointerFull = ToFull(pointerPath);
@@ -238,10 +258,11 @@ public sealed partial class DataRepository
     /// <summary>Puts a workspace file or folder into the cache and returns what its pointer should record.</summary>
     /// <param name="relative">The file or folder, relative to the root.</param>
     /// <param name="rules">What <c>.dvcignore</c> excludes.</param>
+    /// <param name="ingested">Gets the manifest of a folder once all its objects are in the cache.</param>
     /// <param name="progress">Told of files copied.</param>
     /// <param name="cancellationToken">Stops the work.</param>
     /// <param name="files">The folder's files when the caller has listed them already.</param>
-    private async Task<TrackedOutput> IngestAsync(string relative, IgnoreRules rules, IProgress<DataProgress>? progress, CancellationToken cancellationToken, List<(string Full, string Relative)>? files = null)
+    private async Task<TrackedOutput> IngestAsync(string relative, IgnoreRules rules, List<DirectoryManifest> ingested, IProgress<DataProgress>? progress, CancellationToken cancellationToken, List<(string Full, string Relative)>? files = null)
     {
         var full = ToFull(relative);
 
@@ -267,12 +288,7 @@ public sealed partial class DataRepository
 
         var manifest = DirectoryManifest.Create(entries);
         WriteCacheObject(manifest.Md5, manifest.Json.Span, mayExist: true);
-
-        // Every object is in the cache now (and gc, which removes objects, waits for the repository lock).
-        if (StampCacheFolders(manifest.Entries) is { } stamps)
-        {
-            _state.RecordComplete(manifest.Md5, stamps);
-        }
+        ingested.Add(manifest);
 
         return new TrackedOutput(relative, relative + PointerFile.Extension, manifest.Md5, manifest.Size, manifest.FileCount);
     }
