@@ -93,16 +93,8 @@ public sealed partial class DataRepository
             return;
         }
 
+        // Its two-hex-digit folder is created on first use, as DVC does.
         const UnixFileMode ReadOnly = UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
-        try
-        {
-            RawFile.WriteAtomically(final, bytes, ReadOnly, _options.FlushToDisk, keepExisting: mayExist);
-        }
-        catch (DirectoryNotFoundException)
-        {
-            // Its two-hex-digit folder is created on first use, as DVC does.
-            Directory.CreateDirectory(Path.GetDirectoryName(final)!);
-            RawFile.WriteAtomically(final, bytes, ReadOnly, _options.FlushToDisk, keepExisting: mayExist);
-        }
+        RawFile.WriteAtomically(final, bytes, ReadOnly, _options.FlushToDisk, keepExisting: mayExist, createFolder: true);
     }
 }

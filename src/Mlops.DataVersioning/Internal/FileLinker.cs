@@ -136,7 +136,7 @@ internal sealed class FileLinker
     public LinkType Link(string cacheObject, string destination)
     {
         var directory = Path.GetDirectoryName(destination)!;
-        if (CopiesFirst && TryCopySmall(cacheObject, destination, directory))
+        if (CopiesFirst && TryCopySmall(cacheObject, destination))
         {
             return LinkType.Copy;
         }
@@ -227,7 +227,7 @@ internal sealed class FileLinker
     }
 
     // Most of a dataset of many files: one read of the object and one atomic write, without .NET's per-file overhead.
-    private static bool TryCopySmall(string cacheObject, string destination, string directory)
+    private static bool TryCopySmall(string cacheObject, string destination)
     {
         if (OperatingSystem.IsWindows() || FileStatus.Get(cacheObject) is not { IsRegular: true, Size: <= RawFile.SmallFileSize } status)
         {
@@ -240,16 +240,7 @@ internal sealed class FileLinker
             throw new IOException($"The cache object '{cacheObject}' changed while it was being copied; the cache is corrupt (objects are never written twice). Remove it and fetch it again.");
         }
 
-        try
-        {
-            RawFile.WriteAtomically(destination, file.Bytes, WorkspaceFileMode, flushToDisk: false, keepExisting: false);
-        }
-        catch (DirectoryNotFoundException)
-        {
-            Directory.CreateDirectory(directory);
-            RawFile.WriteAtomically(destination, file.Bytes, WorkspaceFileMode, flushToDisk: false, keepExisting: false);
-        }
-
+        RawFile.WriteAtomically(destination, file.Bytes, WorkspaceFileMode, flushToDisk: false, keepExisting: false, createFolder: true);
         return true;
     }
 

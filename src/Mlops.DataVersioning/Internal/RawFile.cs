@@ -101,8 +101,22 @@ internal static unsafe partial class RawFile
     /// When <paramref name="path"/> exists it is replaced, unless <paramref name="keepExisting"/> (content-addressed
     /// objects: what is there has the same bytes).
     /// </summary>
-    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
-    public static void WriteAtomically(string path, ReadOnlySpan<byte> bytes, UnixFileMode mode, bool flushToDisk, bool keepExisting)
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist, and <paramref name="createFolder"/> is false.</exception>
+    public static void WriteAtomically(string path, ReadOnlySpan<byte> bytes, UnixFileMode mode, bool flushToDisk, bool keepExisting, bool createFolder = false)
+    {
+        try
+        {
+            WriteOnce(path, bytes, mode, flushToDisk, keepExisting);
+        }
+        catch (DirectoryNotFoundException) when (createFolder)
+        {
+            // Created when first found missing: most writes go to folders that exist.
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            WriteOnce(path, bytes, mode, flushToDisk, keepExisting);
+        }
+    }
+
+    private static void WriteOnce(string path, ReadOnlySpan<byte> bytes, UnixFileMode mode, bool flushToDisk, bool keepExisting)
     {
         if (s_tmpFile == 0 || !TryWriteUnnamed(path, bytes, mode, flushToDisk, keepExisting))
         {

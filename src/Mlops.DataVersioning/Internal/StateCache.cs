@@ -137,15 +137,7 @@ internal sealed class StateCache
         const UnixFileMode ReadWrite = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
         try
         {
-            try
-            {
-                RawFile.WriteAtomically(_path, bytes, ReadWrite, flushToDisk: false, keepExisting: false);
-            }
-            catch (DirectoryNotFoundException)
-            {
-                Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
-                RawFile.WriteAtomically(_path, bytes, ReadWrite, flushToDisk: false, keepExisting: false);
-            }
+            RawFile.WriteAtomically(_path, bytes, ReadWrite, flushToDisk: false, keepExisting: false, createFolder: true);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
