@@ -364,14 +364,7 @@ internal sealed class CsvRecordReader : IDisposable
 
     private void Append(ref int recordLength, ReadOnlySpan<char> chars)
     {
-        if (recordLength + chars.Length > _record.Length)
-        {
-            var larger = ArrayPool<char>.Shared.Rent(Math.Max(_record.Length * 2, recordLength + chars.Length));
-            _record.AsSpan(0, recordLength).CopyTo(larger);
-            ArrayPool<char>.Shared.Return(_record);
-            _record = larger;
-        }
-
+        PooledChars.EnsureCapacity(ref _record, recordLength, recordLength + chars.Length);
         chars.CopyTo(_record.AsSpan(recordLength));
         recordLength += chars.Length;
     }

@@ -34,14 +34,7 @@ internal sealed class TextVector : ColumnVector
     public void Set(int index, ReadOnlySpan<char> text)
     {
         var start = Start(index);
-        if (start + text.Length > _chars.Length)
-        {
-            var larger = ArrayPool<char>.Shared.Rent(Math.Max(_chars.Length * 2, start + text.Length));
-            _chars.AsSpan(0, start).CopyTo(larger);
-            ArrayPool<char>.Shared.Return(_chars);
-            _chars = larger;
-        }
-
+        PooledChars.EnsureCapacity(ref _chars, start, start + text.Length);
         text.CopyTo(_chars.AsSpan(start));
         _ends[index] = start + text.Length;
         _missing[index] = false;
