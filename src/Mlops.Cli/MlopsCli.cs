@@ -116,7 +116,14 @@ internal static class MlopsCli
         return root;
     }
 
-    private static ServiceProvider BuildServices(Action<IServiceCollection>? configureServices)
+    /// <summary>Registers every module's services and checks their options.</summary>
+    /// <param name="configureServices">Registrations made first, which therefore win.</param>
+    /// <param name="validateOnBuild">
+    /// Whether to check up front that every registered service can be constructed. That walks every module's services
+    /// (about 35 ms, a fifth of a quick verb such as <c>mlops status</c>), so runs skip it, as a host does outside
+    /// development, and a test checks the composition once instead.
+    /// </param>
+    internal static ServiceProvider BuildServices(Action<IServiceCollection>? configureServices, bool validateOnBuild = false)
     {
         var services = new ServiceCollection();
         configureServices?.Invoke(services);
@@ -125,7 +132,7 @@ internal static class MlopsCli
             module.ConfigureServices(services);
         }
 
-        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = validateOnBuild, ValidateScopes = true });
 
         // There is no host to run ValidateOnStart's checks, so run them here: a misconfiguration
         // fails before the verb does any work.

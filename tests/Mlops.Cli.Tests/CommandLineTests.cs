@@ -1,4 +1,5 @@
 using System.Reflection;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Mlops.Cli.Tests;
 
@@ -58,5 +59,22 @@ public sealed class CommandLineTests
         Assert.NotEmpty(root.Subcommands);
         Assert.Equal(root.Subcommands.Count, root.Subcommands.Select(c => c.Name).Distinct(StringComparer.Ordinal).Count());
         Assert.All(root.Subcommands, c => Assert.False(string.IsNullOrWhiteSpace(c.Description)));
+    }
+
+    [Fact]
+    public void Every_registered_service_of_every_module_can_be_constructed()
+    {
+        // Runs skip this check (see MlopsCli.BuildServices), so the composition is checked here, for every module.
+        using var provider = MlopsCli.BuildServices(configureServices: null, validateOnBuild: true);
+
+        var broken = Assert.Throws<AggregateException>(() => MlopsCli.BuildServices(s => s.AddSingleton<NeedsAnUnregisteredService>(), validateOnBuild: true));
+        Assert.Contains(nameof(NeedsAnUnregisteredService), broken.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class UnregisteredService;
+
+    private sealed class NeedsAnUnregisteredService(UnregisteredService dependency)
+    {
+        public UnregisteredService Dependency { get; } = dependency;
     }
 }
