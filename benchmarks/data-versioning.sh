@@ -9,7 +9,8 @@
 #
 # Timing method (each number says what it includes):
 #   lib     Stopwatch inside the runner (benchmarks/Mlops.Benchmarks --dv-*) around DataRepository.Open + the call:
-#           no process start-up, but a fresh process each round (ReadyToRun code; what it lacks is JIT-compiled).
+#           no process start-up, but a fresh process each round (ReadyToRun code; what it lacks is JIT-compiled), with
+#           the runtime settings of the mlops tool (see `runner=` below).
 #   cli     the whole `mlops` process (src/Mlops.Cli published ReadyToRun, `dotnet mlops.dll`) under bash's `time`:
 #           .NET start-up, argument parsing, the work, and the summary line.
 #   peers   the whole process under bash's `time` (md5sum; git add with the git-lfs filter).
@@ -42,7 +43,10 @@ floor_bin=""
 if command -v cc >/dev/null && cc -O2 -pthread -o "$published/add-floor" benchmarks/floor/add-floor.c -lcrypto 2>/dev/null; then
   floor_bin="$published/add-floor"
 fi
-runner=(dotnet "$published/runner/Mlops.Benchmarks.dll")
+# The runner runs the library with the runtime settings the mlops tool ships with (src/Mlops.Cli/Mlops.Cli.csproj): no
+# tiered PGO, and hot methods recompiled only after 5 s without new ones. Set here, not in the runner's project, so
+# that its BenchmarkDotNet runs keep the defaults.
+runner=(env DOTNET_TieredPGO=0 DOTNET_TC_CallCountingDelayMs=5000 dotnet "$published/runner/Mlops.Benchmarks.dll")
 mlops=(dotnet "$published/mlops/mlops.dll")
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/mlops-data-versioning.XXXXXX")
