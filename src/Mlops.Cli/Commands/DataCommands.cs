@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Mlops.Cli.Commands.Data;
@@ -388,13 +389,17 @@ internal sealed class DataCommands : ICommandModule
 
     private static int WriteCheckout(DataInvocation run, DataRepository repository, CheckoutResult result, int transferred)
     {
+        // One write for the whole list: standard output flushes every line, a system call per file of a large pull.
+        var lines = new StringBuilder();
         foreach (var (letter, paths) in new[] { ("A", result.Added), ("M", result.Modified), ("D", result.Deleted) })
         {
             foreach (var path in paths)
             {
-                run.Out.WriteLine($"{letter}       {run.Display(repository, path)}");
+                lines.Append(letter).Append("       ").AppendLine(run.Display(repository, path));
             }
         }
+
+        run.Out.Write(lines);
 
         var parts = new List<string>();
         if (transferred > 0)
