@@ -316,7 +316,7 @@ public sealed partial class DataRepository
         {
             var folder = pending.Pop();
             folders.Clear();
-            foreach (var (name, kind) in ListFolder(ToFull(folder), options))
+            foreach (var (name, kind) in ListPointersAndFolders(ToFull(folder), options))
             {
                 var relative = Join(folder, name);
                 if (kind == EntryKind.Folder)
@@ -456,6 +456,18 @@ public sealed partial class DataRepository
             !entry.IsDirectory ? EntryKind.File
             : (entry.Attributes & FileAttributes.ReparsePoint) != 0 ? EntryKind.LinkToFolder
             : EntryKind.Folder), options);
+
+    /// <summary>
+    /// A folder's subfolders and pointer files only: the thousands of data files of a folder not yet tracked (the one
+    /// being added) are passed over in the listing, without a string or an entry each.
+    /// </summary>
+    private static FileSystemEnumerable<FolderEntry> ListPointersAndFolders(string full, EnumerationOptions options)
+    {
+        var entries = ListFolder(full, options);
+        entries.ShouldIncludePredicate = static (ref FileSystemEntry entry) =>
+            entry.IsDirectory || entry.FileName.EndsWith(PointerFile.Extension, StringComparison.Ordinal);
+        return entries;
+    }
 
     /// <summary>
     /// Whether a file name is one of our temporary names (<c>.name.&lt;32 hex&gt;.tmp</c>), left behind only when a
