@@ -200,9 +200,10 @@ public sealed partial class DataRepository
 
         RemoveStrayTemporaryFiles(linkActions.Select(a => ParentOf(a.Relative)).Distinct(StringComparer.Ordinal));
 
-        added.Sort(StringComparer.Ordinal);
-        modified.Sort(StringComparer.Ordinal);
-        deleted.Sort(StringComparer.Ordinal);
+        // Code point order (the ordinal one but for surrogates), by precompiled code: see DirectoryManifest.Create.
+        added.Sort(CodePointComparer.Instance);
+        modified.Sort(CodePointComparer.Instance);
+        deleted.Sort(CodePointComparer.Instance);
         return new CheckoutResult(added, modified, deleted, missing);
     }
 

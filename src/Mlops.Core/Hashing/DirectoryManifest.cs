@@ -29,7 +29,7 @@ public sealed class DirectoryManifest
         using (var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5))
         {
             WriteJson(entries, (bytes, count) => md5.AppendData(bytes, 0, count));
-            Md5 = Convert.ToHexStringLower(md5.GetHashAndReset()) + DirSuffix;
+            Md5 = FileHasher.ToLowerHex(md5.GetHashAndReset()) + DirSuffix;
         }
 
         _json = new Lazy<byte[]>(() =>
@@ -68,18 +68,14 @@ public sealed class DirectoryManifest
         }
 
         var paths = new string[sorted.Length];
-        var surrogates = false;
         for (var i = 0; i < sorted.Length; i++)
         {
             paths[i] = sorted[i].RelativePath;
-            foreach (var c in paths[i])
-            {
-                surrogates |= char.IsSurrogate(c);
-            }
         }
 
-        // Without surrogates, UTF-16 order is code point order, and the ordinal comparison is the fastest there is.
-        Array.Sort(paths, sorted, surrogates ? CodePointComparer.Instance : StringComparer.Ordinal);
+        // Not the ordinal comparison, even where it gives the same order (no surrogates): its vectorized code is not
+        // precompiled, and a short process would make its ~140,000 comparisons of 10,000 paths unoptimized.
+        Array.Sort(paths, sorted, CodePointComparer.Instance);
         for (var i = 1; i < sorted.Length; i++)
         {
             if (sorted[i].RelativePath == sorted[i - 1].RelativePath)
