@@ -119,9 +119,9 @@ internal static class MlopsCli
     /// <summary>Registers every module's services and checks their options.</summary>
     /// <param name="configureServices">Registrations made first, which therefore win.</param>
     /// <param name="validateOnBuild">
-    /// Whether to check up front that every registered service can be constructed. That walks every module's services
-    /// (about 35 ms, a fifth of a quick verb such as <c>mlops status</c>), so runs skip it, as a host does outside
-    /// development, and a test checks the composition once instead.
+    /// Whether to check up front that every registered service can be constructed. That builds every module's services,
+    /// most of which a verb never resolves, on each run, so runs skip it, as a host does outside development, and a
+    /// test checks the composition once instead.
     /// </param>
     internal static ServiceProvider BuildServices(Action<IServiceCollection>? configureServices, bool validateOnBuild = false)
     {
