@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Mlops.Core.Hashing;
 
 namespace Mlops.Core.Storage;
 
@@ -72,7 +73,7 @@ internal sealed class HashVerifyingStream(Stream inner, string expectedMd5, stri
 
         if (!_verified)
         {
-            var actual = Convert.ToHexStringLower(_md5.GetHashAndReset());
+            var actual = FileHasher.ToLowerHex(_md5.GetHashAndReset());
             if (!string.Equals(actual, expectedMd5, StringComparison.Ordinal))
             {
                 throw new ContentHashMismatchException(storeName, key, expectedMd5, actual);
