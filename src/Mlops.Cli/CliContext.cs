@@ -1,6 +1,6 @@
 namespace Mlops.Cli;
 
-/// <summary>What a verb's action works with: where to write, and the services of every module.</summary>
+/// <summary>What a verb's action works with: where to write, and the services of its module.</summary>
 /// <remarks>The service provider is built on first use, so <c>--help</c> and parse errors build none.</remarks>
 internal sealed class CliContext(CliConsole console, Func<IServiceProvider> services)
 {
@@ -9,7 +9,7 @@ internal sealed class CliContext(CliConsole console, Func<IServiceProvider> serv
     /// <summary>Where output and errors go, and whether they may be styled.</summary>
     public CliConsole Console { get; } = console;
 
-    /// <summary>The services registered by every <see cref="ICommandModule"/>.</summary>
+    /// <summary>The services the verb's <see cref="ICommandModule"/> registered.</summary>
     public IServiceProvider Services => _services.Value;
 
     /// <summary>Whether <see cref="Services"/> was built (and so must be disposed).</summary>

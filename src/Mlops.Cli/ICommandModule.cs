@@ -9,7 +9,10 @@ namespace Mlops.Cli;
 /// </summary>
 internal interface ICommandModule
 {
-    /// <summary>Registers the services the module's verbs resolve from <see cref="CliContext.Services"/>.</summary>
+    /// <summary>
+    /// Registers the services the module's verbs resolve from <see cref="CliContext.Services"/>: all they need, since
+    /// each module's services are composed alone (a data verb never builds tracking's).
+    /// </summary>
     void ConfigureServices(IServiceCollection services);
 
     /// <summary>Creates the module's top-level commands. Runs on every invocation, so does no I/O.</summary>

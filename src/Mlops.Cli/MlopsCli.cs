@@ -44,10 +44,18 @@ internal static class MlopsCli
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(console);
 
-        var context = new CliContext(console, () => BuildServices(configureServices));
+        // Each module's verbs get its own services, built when a verb first asks: a data verb never composes tracking's.
+        var contexts = new List<CliContext>();
+        CliContext ContextFor(ICommandModule module)
+        {
+            var context = new CliContext(console, () => BuildServices(configureServices, module));
+            contexts.Add(context);
+            return context;
+        }
+
         try
         {
-            var parseResult = CreateRootCommand(context).Parse(args);
+            var parseResult = CreateRootCommand(ContextFor).Parse(args);
             if (parseResult.Action is ParseErrorAction)
             {
                 foreach (var error in parseResult.Errors)
@@ -84,15 +92,18 @@ internal static class MlopsCli
         }
         finally
         {
-            if (context.HasServices && context.Services is IAsyncDisposable disposable)
+            foreach (var context in contexts)
             {
-                await disposable.DisposeAsync().ConfigureAwait(false);
+                if (context.HasServices && context.Services is IAsyncDisposable disposable)
+                {
+                    await disposable.DisposeAsync().ConfigureAwait(false);
+                }
             }
         }
     }
 
-    /// <summary>The root command with every module's verbs; creating it does no I/O.</summary>
-    internal static RootCommand CreateRootCommand(CliContext context)
+    /// <summary>The root command with every module's verbs, each module's with its context; creating it does no I/O.</summary>
+    internal static RootCommand CreateRootCommand(Func<ICommandModule, CliContext> contextFor)
     {
         var root = new RootCommand("mlops: the Mlops.Libraries tool. Version data, track experiments, test data, run pipelines and serve models from a terminal.");
         foreach (var option in root.Options)
@@ -107,7 +118,7 @@ internal static class MlopsCli
 
         foreach (var module in Modules)
         {
-            foreach (var command in module.CreateCommands(context))
+            foreach (var command in module.CreateCommands(contextFor(module)))
             {
                 root.Subcommands.Add(command);
             }
@@ -116,21 +127,19 @@ internal static class MlopsCli
         return root;
     }
 
-    /// <summary>Registers every module's services and checks their options.</summary>
+    /// <summary>Registers one module's services and checks their options.</summary>
     /// <param name="configureServices">Registrations made first, which therefore win.</param>
+    /// <param name="module">The module whose verbs will resolve from these services.</param>
     /// <param name="validateOnBuild">
-    /// Whether to check up front that every registered service can be constructed. That builds every module's services,
-    /// most of which a verb never resolves, on each run, so runs skip it, as a host does outside development, and a
-    /// test checks the composition once instead.
+    /// Whether to check up front that every registered service can be constructed. That builds services a verb may
+    /// never resolve, on each run, so runs skip it, as a host does outside development, and a test checks every
+    /// module's composition once instead.
     /// </param>
-    internal static ServiceProvider BuildServices(Action<IServiceCollection>? configureServices, bool validateOnBuild = false)
+    internal static ServiceProvider BuildServices(Action<IServiceCollection>? configureServices, ICommandModule module, bool validateOnBuild = false)
     {
         var services = new ServiceCollection();
         configureServices?.Invoke(services);
-        foreach (var module in Modules)
-        {
-            module.ConfigureServices(services);
-        }
+        module.ConfigureServices(services);
 
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = validateOnBuild, ValidateScopes = true });
 
