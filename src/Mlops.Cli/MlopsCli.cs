@@ -44,7 +44,7 @@ internal static class MlopsCli
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(console);
 
-        // Each module's verbs get its own services, built when a verb first asks: a data verb never composes tracking's.
+        // Each module's verbs get their own services, built when a verb first asks: a data verb never composes tracking's.
         var contexts = new List<CliContext>();
         CliContext ContextFor(ICommandModule module)
         {
