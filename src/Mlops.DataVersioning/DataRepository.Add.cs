@@ -270,16 +270,17 @@ public sealed partial class DataRepository
         Directory.CreateDirectory(Path.Combine(CacheDirectory, "files", "md5"));
         if (!Directory.Exists(full))
         {
-            var (md5, size) = IngestFile(full, relative, progress, cancellationToken);
+            var (md5, size) = IngestFile(full, relative, null, progress, cancellationToken);
             return new TrackedOutput(relative, relative + PointerFile.Extension, md5, size, null);
         }
 
         files ??= EnumerateDataFiles(relative, rules);
+        var foldersAtStart = SnapshotCacheFolders();
         var entries = new DirectoryEntry[files.Count];
         var done = 0;
         await Parallel.ForAsync(0, files.Count, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount }, (i, ct) =>
         {
-            var (md5, size) = IngestFile(files[i].Full, files[i].Relative, null, ct);
+            var (md5, size) = IngestFile(files[i].Full, files[i].Relative, foldersAtStart, null, ct);
             entries[i] = new DirectoryEntry(files[i].Relative[(relative.Length + 1)..], md5, size);
             var count = Interlocked.Increment(ref done);
             progress?.Report(new DataProgress("add", count, files.Count, files[i].Relative));
@@ -287,7 +288,7 @@ public sealed partial class DataRepository
         }).ConfigureAwait(false);
 
         var manifest = DirectoryManifest.Create(entries);
-        WriteCacheObject(manifest.Md5, manifest.Json.Span, mayExist: true);
+        WriteCacheObject(manifest.Md5, manifest.Json.Span, lookFirst: true);
         ingested.Add(manifest);
 
         return new TrackedOutput(relative, relative + PointerFile.Extension, manifest.Md5, manifest.Size, manifest.FileCount);
@@ -296,8 +297,9 @@ public sealed partial class DataRepository
     /// <summary>
     /// Puts one workspace file into the cache: cloned, hard-linked or copied (hashing as it copies) to a temporary
     /// name inside the cache, made read-only, then renamed to its final name. The source is never moved or deleted.
+    /// A small file whose object's folder was missing from <paramref name="foldersAtStart"/> is stored without a look-up first.
     /// </summary>
-    private (string Md5, long Size) IngestFile(string full, string relative, IProgress<DataProgress>? progress, CancellationToken cancellationToken)
+    private (string Md5, long Size) IngestFile(string full, string relative, CacheFolders? foldersAtStart, IProgress<DataProgress>? progress, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var status = FileStatus.Get(full) ?? throw new DataVersioningException($"Cannot add '{relative}': it disappeared while it was being added.");
@@ -310,10 +312,10 @@ public sealed partial class DataRepository
         var hashedAt = StateCache.NowNs();
         if (status is { IsRegular: true, Size: < RawFile.SmallFileSize } && _linker.CopiesFirst)
         {
-            (string Md5, FileStatus? AfterRead)? small;
+            (string Md5, long Size)? small;
             try
             {
-                small = TryIngestSmallFile(full, status);
+                small = TryIngestSmallFile(full, status, foldersAtStart);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -324,13 +326,14 @@ public sealed partial class DataRepository
             {
                 Interlocked.Increment(ref _hashCount);
 
-                // Unchanged while it was read: what was hashed is the file the status describes.
-                if ((hashed.AfterRead ?? FileStatus.Get(full)) == status)
+                // Recorded under the status read before: a write while it was read gave the file a new modification
+                // time (the entry no longer matches it), or one within the racy window of hashedAt (not trusted).
+                if (hashed.Size == status.Size)
                 {
                     _state.Record(relative, status, hashed.Md5, hashedAt);
                 }
 
-                return (hashed.Md5, status.Size);
+                return hashed;
             }
         }
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Mlops.Core.Hashing;
 using Mlops.Core.Storage;
 using Mlops.DataVersioning.Formats;
+using Mlops.DataVersioning.Internal;
 
 namespace Mlops.DataVersioning;
 
@@ -68,6 +69,7 @@ public sealed partial class DataRepository
         foreach (var group in outputs.GroupBy(o => options.Remote ?? o.Entry.Remote ?? Config.DefaultRemote ?? ""))
         {
             var store = GetRemoteStore(group.Key.Length == 0 ? null : group.Key);
+            var foldersAtStart = SnapshotCacheFolders();
             var files = new Dictionary<string, string>(StringComparer.Ordinal);
             var dirs = new List<(Output Output, IReadOnlyList<DirectoryEntry> Entries)>();
             foreach (var output in group)
@@ -236,6 +238,7 @@ public sealed partial class DataRepository
         foreach (var group in outputs.GroupBy(o => options.Remote ?? o.Entry.Remote ?? Config.DefaultRemote ?? ""))
         {
             var store = GetRemoteStore(group.Key.Length == 0 ? null : group.Key);
+            var foldersAtStart = SnapshotCacheFolders();
             var files = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var output in group)
             {
@@ -246,7 +249,7 @@ public sealed partial class DataRepository
                 }
 
                 // The manifest first: it says which files to fetch.
-                var outcome = await DownloadAsync(store, output.Entry.Md5!, output.Path, failures, cancellationToken).ConfigureAwait(false);
+                var outcome = await DownloadAsync(store, output.Entry.Md5!, output.Path, null, failures, cancellationToken).ConfigureAwait(false);
                 if (outcome is null)
                 {
                     continue;
@@ -273,7 +276,7 @@ public sealed partial class DataRepository
             var done = 0;
             await Parallel.ForEachAsync(files, TransferParallelism(options, cancellationToken), async (file, ct) =>
             {
-                var outcome = await DownloadAsync(store, file.Key, file.Value, failures, ct).ConfigureAwait(false);
+                var outcome = await DownloadAsync(store, file.Key, file.Value, foldersAtStart, failures, ct).ConfigureAwait(false);
                 if (outcome == true)
                 {
                     Interlocked.Increment(ref transferred);
@@ -333,10 +336,13 @@ public sealed partial class DataRepository
         return true;
     }
 
-    /// <summary>Downloads one object into the cache, verified; true when copied, false when the cache had it, null on failure (recorded).</summary>
-    private async Task<bool?> DownloadAsync(BlobStore store, string oid, string name, ConcurrentBag<string> failures, CancellationToken cancellationToken)
+    /// <summary>
+    /// Downloads one object into the cache, verified; true when copied, false when the cache had it, null on failure
+    /// (recorded). An object whose folder was missing from <paramref name="foldersAtStart"/> is not looked for first.
+    /// </summary>
+    private async Task<bool?> DownloadAsync(BlobStore store, string oid, string name, CacheFolders? foldersAtStart, ConcurrentBag<string> failures, CancellationToken cancellationToken)
     {
-        if (InCache(oid))
+        if ((foldersAtStart?.MayHave(oid) ?? true) && InCache(oid))
         {
             return false;
         }

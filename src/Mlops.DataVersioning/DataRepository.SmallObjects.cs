@@ -12,21 +12,21 @@ namespace Mlops.DataVersioning;
 public sealed partial class DataRepository
 {
     /// <summary>
-    /// Adds a small workspace file to the cache by copy, and says its md5 and its status once read (when known); null
-    /// when it is larger than <see cref="RawFile.SmallFileSize"/> (it may have grown since <paramref name="status"/> was
-    /// read), so that the caller streams it instead.
+    /// Adds a small workspace file to the cache by copy, and says the md5 and size of the bytes read; null when it is
+    /// larger than <see cref="RawFile.SmallFileSize"/> (it may have grown since <paramref name="status"/> was read), so
+    /// that the caller streams it instead.
     /// </summary>
-    private (string Md5, FileStatus? AfterRead)? TryIngestSmallFile(string full, FileStatus status)
+    private (string Md5, long Size)? TryIngestSmallFile(string full, FileStatus status, CacheFolders? foldersAtStart)
     {
-        using var file = RawFile.ReadWhole(full, status.Size, withStatus: true);
+        using var file = RawFile.ReadWhole(full, status.Size);
         if (!file.Fits)
         {
             return null;
         }
 
         var md5 = FileHasher.HashBytes(file.Bytes);
-        WriteCacheObject(md5, file.Bytes, mayExist: true);
-        return (md5, file.Status);
+        WriteCacheObject(md5, file.Bytes, lookFirst: foldersAtStart?.MayHave(md5) ?? true);
+        return (md5, file.Bytes.Length);
     }
 
     /// <summary>
@@ -38,15 +38,11 @@ public sealed partial class DataRepository
     {
         var key = ContentAddressedStore.GetKey(oid);
         var path = remote.GetPath(key);
-        if (FileStatus.Get(path) is not { IsRegular: true, Size: <= RawFile.SmallFileSize } status)
-        {
-            return false;
-        }
-
         WholeFile file;
         try
         {
-            file = RawFile.ReadWhole(path, status.Size);
+            // Read without a stat first: most objects are small, and a larger one is told by not fitting.
+            file = RawFile.ReadWhole(path, RawFile.SmallFileSize);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -69,7 +65,7 @@ public sealed partial class DataRepository
 
             try
             {
-                WriteCacheObject(oid, file.Bytes, mayExist: false);
+                WriteCacheObject(oid, file.Bytes, lookFirst: false);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -82,19 +78,19 @@ public sealed partial class DataRepository
 
     /// <summary>
     /// Stores bytes as the cache object <paramref name="oid"/>, read-only, never visible half-written (see
-    /// <see cref="RawFile.WriteAtomically"/>). When <paramref name="mayExist"/>, an object already there is kept and
-    /// nothing is written.
+    /// <see cref="RawFile.WriteAtomically"/>). An object already there is kept (it has these bytes: its name is their md5);
+    /// when <paramref name="lookFirst"/>, it is looked for before anything is written.
     /// </summary>
-    private void WriteCacheObject(string oid, ReadOnlySpan<byte> bytes, bool mayExist)
+    private void WriteCacheObject(string oid, ReadOnlySpan<byte> bytes, bool lookFirst)
     {
         var final = CachePath(oid);
-        if (mayExist && File.Exists(final))
+        if (lookFirst && File.Exists(final))
         {
             return;
         }
 
         // Its two-hex-digit folder is created on first use, as DVC does.
         const UnixFileMode ReadOnly = UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
-        RawFile.WriteAtomically(final, bytes, ReadOnly, _options.FlushToDisk, keepExisting: mayExist, createFolder: true);
+        RawFile.WriteAtomically(final, bytes, ReadOnly, _options.FlushToDisk, keepExisting: true, createFolder: true);
     }
 }

@@ -93,11 +93,23 @@ public sealed class KillMidWriteTests
         var killed = new TaskCompletionSource();
         var feeding = Task.Run(async () =>
         {
-            // Opening blocks until the child opens the FIFO to read; the child then waits for bytes that never come.
-            await using var stream = new FileStream(fifo, FileMode.Open, FileAccess.Write);
-            await stream.WriteAsync(content.AsMemory(0, Fed));
-            await stream.FlushAsync();
-            await killed.Task;
+            // Opening blocks until the child opens the FIFO to read; the child then waits for bytes that never come. A
+            // child that closes it unread (the small-object path tells a pipe by not being able to read it at an
+            // offset, and falls back to a stream) gets the bytes from the start on its next open, as from a file.
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await using var stream = new FileStream(fifo, FileMode.Open, FileAccess.Write);
+                    await stream.WriteAsync(content.AsMemory(0, Fed));
+                    await stream.FlushAsync();
+                    await killed.Task;
+                    return;
+                }
+                catch (IOException) when (attempt < 3 && !killed.Task.IsCompleted)
+                {
+                }
+            }
         });
         var process = StartHelper(verb, repository);
         try
@@ -106,7 +118,8 @@ public sealed class KillMidWriteTests
         }
         catch
         {
-            // Pair the feeder with a reader of our own so that it is not left waiting for one.
+            // Pair the feeder with a reader of our own so that it is not left waiting for one (nor tries again).
+            killed.TrySetResult();
             if (!feeding.IsCompleted)
             {
                 await using var release = new FileStream(fifo, FileMode.Open, FileAccess.Read);

@@ -88,21 +88,19 @@ public sealed class RawFileTests : IDisposable
     }
 
     [Fact]
-    public void A_whole_read_tells_the_status_of_the_file_it_read_and_whether_it_fit()
+    public void A_whole_read_tells_whether_the_file_fit()
     {
         var path = _temp.WriteFile("data.csv", "a,b\n1,2\n");
 
-        using (var file = RawFile.ReadWhole(path, 8, withStatus: true))
+        using (var file = RawFile.ReadWhole(path, 8))
         {
             Assert.True(file.Fits);
             Assert.Equal("a,b\n1,2\n", Encoding.UTF8.GetString(file.Bytes));
-            Assert.Equal(FileStatus.Get(path), file.Status);
         }
 
         File.WriteAllBytes(path, new byte[100_000]);
         using var grown = RawFile.ReadWhole(path, 8);
         Assert.False(grown.Fits);
-        Assert.Null(grown.Status);
     }
 
     public void Dispose() => _temp.Dispose();

@@ -229,15 +229,16 @@ internal sealed class FileLinker
     // Most of a dataset of many files: one read of the object and one atomic write, without .NET's per-file overhead.
     private static bool TryCopySmall(string cacheObject, string destination)
     {
-        if (OperatingSystem.IsWindows() || FileStatus.Get(cacheObject) is not { IsRegular: true, Size: <= RawFile.SmallFileSize } status)
+        if (OperatingSystem.IsWindows())
         {
             return false;
         }
 
-        using var file = RawFile.ReadWhole(cacheObject, status.Size);
+        // Read without a stat first: most objects are small, and a larger one is told by not fitting.
+        using var file = RawFile.ReadWhole(cacheObject, RawFile.SmallFileSize);
         if (!file.Fits)
         {
-            throw new IOException($"The cache object '{cacheObject}' changed while it was being copied; the cache is corrupt (objects are never written twice). Remove it and fetch it again.");
+            return false;
         }
 
         RawFile.WriteAtomically(destination, file.Bytes, WorkspaceFileMode, flushToDisk: false, keepExisting: false, createFolder: true);

@@ -13,13 +13,6 @@ internal readonly record struct FileStatus(long Inode, long MtimeNs, long Size, 
     /// <summary>Reads the status of a folder (its modification time changes when an entry is added or removed); null when there is no folder there.</summary>
     public static FileStatus? GetFolder(string path) => Stat(path, followLinks: true, folder: true);
 
-    /// <summary>Reads the status of an open file; null where that needs statx (Linux) and it is missing: then stat its path.</summary>
-    public static FileStatus? Get(int fd)
-    {
-        const int AtEmptyPath = 0x1000;
-        return OperatingSystem.IsLinux() && !s_statxMissing ? Statx(fd, "", AtEmptyPath, folder: false) : null;
-    }
-
     private static FileStatus? Stat(string path, bool followLinks, bool folder)
     {
         const int AtFdCwd = -100;

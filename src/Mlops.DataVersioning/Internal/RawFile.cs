@@ -15,6 +15,7 @@ internal static unsafe partial class RawFile
     private const int WriteOnly = 1;
     private const int Create = 0x40;
     private const int Exclusive = 0x80;
+    private const int NonBlocking = 0x800;
     private const int CloseOnExec = 0x80000;
     private const int AtCurrentFolder = -100;
     private const int AtSymlinkFollow = 0x400;
@@ -26,6 +27,7 @@ internal static unsafe partial class RawFile
     private const int AlreadyExists = 17;
     private const int CrossDevice = 18;
     private const int IsADirectory = 21;
+    private const int IllegalSeek = 29;
     private const int InvalidArgument = 22;
     private const int NotSupported = 95;
 
@@ -47,17 +49,15 @@ internal static unsafe partial class RawFile
 
     /// <summary>
     /// Reads a whole regular file of about <paramref name="expectedSize"/> bytes into a pooled buffer. The result says
-    /// whether it fit (a file that grew past the buffer does not) and, when <paramref name="withStatus"/>, the file's
-    /// status once read (where an open file can be asked: Linux); dispose it to return the buffer.
+    /// whether it fit (a file that grew past the buffer does not, nor a pipe); dispose it to return the buffer.
     /// </summary>
-    public static WholeFile ReadWhole(string path, long expectedSize, bool withStatus = false)
+    public static WholeFile ReadWhole(string path, long expectedSize)
     {
         // One byte more than expected, so that a file that grew is told from one that fills the buffer exactly.
         var buffer = ArrayPool<byte>.Shared.Rent((int)expectedSize + 1);
         try
         {
-            var length = ReadInto(path, buffer, withStatus, out var status);
-            return new WholeFile(buffer, length, status);
+            return new WholeFile(buffer, ReadInto(path, buffer));
         }
         catch
         {
@@ -66,26 +66,38 @@ internal static unsafe partial class RawFile
         }
     }
 
-    private static int ReadInto(string path, byte[] buffer, bool withStatus, out FileStatus? status)
+    // The file's length, or -1 when it does not fit the buffer (or is a pipe, which cannot be read whole at an offset).
+    private static int ReadInto(string path, byte[] buffer)
     {
-        status = null;
         if (!s_posix)
         {
             using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-            return Fill(buffer, (span, offset) => RandomAccess.Read(handle, span, offset), shortReadIsEnd: false);
-        }
-
-        var fd = Open(path, ReadOnly | CloseOnExec, 0, creating: false);
-        try
-        {
-            // On Linux a regular file reads short only at its end: no second read to find it.
-            var length = Fill(buffer, (span, offset) => Check(Pread(fd, span, offset), path), shortReadIsEnd: true);
-            if (withStatus)
+            var length = 0;
+            int read;
+            while ((read = RandomAccess.Read(handle, buffer.AsSpan(length), length)) > 0)
             {
-                status = FileStatus.Get(fd);
+                length += read;
+                if (length == buffer.Length)
+                {
+                    return -1;
+                }
             }
 
             return length;
+        }
+
+        // Non-blocking, so that a pipe is told (it cannot be read at an offset) instead of waited on; files ignore the flag.
+        var fd = Open(path, ReadOnly | NonBlocking | CloseOnExec, 0, creating: false);
+        try
+        {
+            // On Linux a regular file reads short only at its end: no second read to find it.
+            var count = Pread(fd, buffer, 0);
+            if (count < 0)
+            {
+                return Marshal.GetLastPInvokeError() == IllegalSeek ? -1 : throw Error(path);
+            }
+
+            return count == buffer.Length ? -1 : count;
         }
         finally
         {
@@ -280,30 +292,6 @@ internal static unsafe partial class RawFile
         }
     }
 
-    private delegate int ReadAt(Span<byte> span, long offset);
-
-    // The bytes read to the end of the file, or -1 when they filled the buffer (the file is larger than it).
-    private static int Fill(byte[] buffer, ReadAt read, bool shortReadIsEnd)
-    {
-        var length = 0;
-        int count;
-        while ((count = read(buffer.AsSpan(length), length)) > 0)
-        {
-            length += count;
-            if (length == buffer.Length)
-            {
-                return -1;
-            }
-
-            if (shortReadIsEnd)
-            {
-                break;
-            }
-        }
-
-        return length;
-    }
-
     private static int Open(string path, int flags, int mode, bool creating)
     {
         while (true)
@@ -381,10 +369,7 @@ internal readonly struct WholeFile : IDisposable
     private readonly byte[] _buffer;
     private readonly int _length;
 
-    public WholeFile(byte[] buffer, int length, FileStatus? status) => (_buffer, _length, Status) = (buffer, length, status);
-
-    /// <summary>The file's status once read, when asked for and known.</summary>
-    public FileStatus? Status { get; }
+    public WholeFile(byte[] buffer, int length) => (_buffer, _length) = (buffer, length);
 
     /// <summary>Whether the whole file fit in the buffer; when false, <see cref="Bytes"/> is not the file.</summary>
     public bool Fits => _length >= 0;
