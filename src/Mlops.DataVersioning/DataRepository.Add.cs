@@ -26,13 +26,26 @@ public sealed partial class DataRepository
         var relative = ToRelative(path);
         using var repositoryLock = await LockAsync(cancellationToken).ConfigureAwait(false);
         var ingested = new List<DirectoryManifest>();
+        TrackedOutput tracked;
         try
         {
-            return await AddLockedAsync(relative, ingested, progress, cancellationToken).ConfigureAwait(false);
+            tracked = await CheckAndIngestAsync(relative, ingested, progress, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            SaveState(ingested);
+            throw;
+        }
+
+        // Two independent files: the state is saved while the pointer is written.
+        var saving = Task.Run(() => SaveState(ingested), CancellationToken.None);
+        try
+        {
+            return WritePointer(relative, tracked);
         }
         finally
         {
-            SaveState(ingested);
+            await saving.ConfigureAwait(false);
         }
     }
 
@@ -96,7 +109,8 @@ public sealed partial class DataRepository
         _state.Save();
     }
 
-    private async Task<TrackedOutput> AddLockedAsync(string relative, List<DirectoryManifest> ingested, IProgress<DataProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>Refuses what cannot be added (see <see cref="AddAsync"/>), then puts the data into the cache.</summary>
+    private async Task<TrackedOutput> CheckAndIngestAsync(string relative, List<DirectoryManifest> ingested, IProgress<DataProgress>? progress, CancellationToken cancellationToken)
     {
         var full = ToFull(relative);
         if (relative.Length == 0 || relative.Split('/').Any(s => s is ".git" or DvcFolderName))
@@ -158,8 +172,14 @@ public sealed partial class DataRepository
             }
         }
 
-        var tracked = await IngestAsync(relative, rules, ingested, progress, cancellationToken, files).ConfigureAwait(false);
+        return await IngestAsync(relative, rules, ingested, progress, cancellationToken, files).ConfigureAwait(false);
+    }
 
+    /// <summary>Writes (or updates) the pointer of an ingested output and its <c>.gitignore</c> line.</summary>
+    private TrackedOutput WritePointer(string relative, TrackedOutput tracked)
+    {
+        var full = ToFull(relative);
+        var isDirectory = tracked.FileCount is not null;
         var pointerPath = relative + PointerFile.Extension;
         var pointerFull = ToFull(pointerPath);
         PointerFile pointer;

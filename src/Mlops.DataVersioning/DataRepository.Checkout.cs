@@ -27,7 +27,8 @@ public sealed partial class DataRepository
 
     private sealed record CheckoutAction(string Relative, string? Object, bool IsExecutable, char Kind, string? Md5 = null);
 
-    private async Task<CheckoutResult> CheckoutLockedAsync(CheckoutOptions options, IProgress<DataProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>Checks out what the options select; the objects in <paramref name="stored"/> were just stored in the cache (by a pull's fetch).</summary>
+    private async Task<CheckoutResult> CheckoutLockedAsync(CheckoutOptions options, IProgress<DataProgress>? progress, CancellationToken cancellationToken, IReadOnlyDictionary<string, bool>? stored = null)
     {
         var rules = LoadIgnoreRules();
         var outputs = Filter(LoadWorkspaceOutputs(rules), options.Targets, ToRelative);
@@ -79,7 +80,7 @@ public sealed partial class DataRepository
 
             var entries = await ReadCachedManifestAsync(md5, cancellationToken).ConfigureAwait(false);
             var objects = new Dictionary<string, string>(StringComparer.Ordinal);
-            if (entries is null || !FindAllInCache(entries, objects))
+            if (entries is null || !FindAllInCache(entries, objects, stored))
             {
                 missing.Add(output.Path);
                 continue;
@@ -207,14 +208,14 @@ public sealed partial class DataRepository
         return new CheckoutResult(added, modified, deleted, missing);
     }
 
-    /// <summary>Finds every entry's object in the cache (one stat each); false when one is missing.</summary>
-    private bool FindAllInCache(IReadOnlyList<DirectoryEntry> entries, Dictionary<string, string> objects)
+    /// <summary>Finds every entry's object in the cache (one stat each, but for those just <paramref name="stored"/>); false when one is missing.</summary>
+    private bool FindAllInCache(IReadOnlyList<DirectoryEntry> entries, Dictionary<string, string> objects, IReadOnlyDictionary<string, bool>? stored)
     {
         foreach (var entry in entries)
         {
             if (!objects.ContainsKey(entry.Md5))
             {
-                if (FindInCache(entry.Md5) is not { } path)
+                if ((stored is not null && stored.ContainsKey(entry.Md5) ? CachePath(entry.Md5) : FindInCache(entry.Md5)) is not { } path)
                 {
                     return false;
                 }

@@ -164,8 +164,10 @@ public sealed partial class DataRepository
         using var repositoryLock = await LockAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var transfer = await FetchLockedAsync(options, progress, cancellationToken).ConfigureAwait(false);
-            var checkout = await CheckoutLockedAsync(new CheckoutOptions { Targets = options.Targets, Force = options.Force }, progress, cancellationToken).ConfigureAwait(false);
+            // What the fetch stores, checkout need not look for.
+            var stored = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+            var transfer = await FetchLockedAsync(options, progress, cancellationToken, stored).ConfigureAwait(false);
+            var checkout = await CheckoutLockedAsync(new CheckoutOptions { Targets = options.Targets, Force = options.Force }, progress, cancellationToken, stored).ConfigureAwait(false);
             return new PullResult(transfer, checkout);
         }
         finally
@@ -229,7 +231,8 @@ public sealed partial class DataRepository
         return new RemoteStatusReport(name!, Sorted(newer), Sorted(deleted), Sorted(missing));
     }
 
-    private async Task<TransferResult> FetchLockedAsync(TransferOptions options, IProgress<DataProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>Fetches what the options select; the objects it stored in the cache are added to <paramref name="stored"/>.</summary>
+    private async Task<TransferResult> FetchLockedAsync(TransferOptions options, IProgress<DataProgress>? progress, CancellationToken cancellationToken, ConcurrentDictionary<string, bool>? stored = null)
     {
         var outputs = CollectForTransfer(options);
         var transferred = 0;
@@ -280,6 +283,7 @@ public sealed partial class DataRepository
                 if (outcome == true)
                 {
                     Interlocked.Increment(ref transferred);
+                    stored?.TryAdd(file.Key, true);
                 }
                 else if (outcome == false)
                 {
