@@ -69,7 +69,6 @@ public sealed partial class DataRepository
         foreach (var group in outputs.GroupBy(o => options.Remote ?? o.Entry.Remote ?? Config.DefaultRemote ?? ""))
         {
             var store = GetRemoteStore(group.Key.Length == 0 ? null : group.Key);
-            var foldersAtStart = SnapshotCacheFolders();
             var files = new Dictionary<string, string>(StringComparer.Ordinal);
             var dirs = new List<(Output Output, IReadOnlyList<DirectoryEntry> Entries)>();
             foreach (var output in group)
