@@ -287,7 +287,7 @@ public sealed partial class DataRepository
         var full = ToFull(relative);
 
         // Temporary files are written here, then renamed into their two-hex-digit folder.
-        Directory.CreateDirectory(Path.Combine(CacheDirectory, "files", "md5"));
+        Directory.CreateDirectory(ObjectsDirectory);
         if (!Directory.Exists(full))
         {
             var (md5, size) = IngestFile(full, relative, null, progress, cancellationToken);
@@ -358,7 +358,7 @@ public sealed partial class DataRepository
         }
 
         var md5 = "";
-        var temp = Path.Combine(CacheDirectory, "files", "md5", $".{Guid.NewGuid():N}.tmp");
+        var temp = Path.Combine(ObjectsDirectory, $".{Guid.NewGuid():N}.tmp");
         var sharesInode = false;
         try
         {

@@ -239,7 +239,10 @@ public sealed partial class DataRepository
     /// The cache's object folders as they are now (see <see cref="CacheFolders"/>); null when the cache also has DVC 2's
     /// layout, whose folders may hold an object the new layout's lack.
     /// </summary>
-    private CacheFolders? SnapshotCacheFolders() => HasLegacyCacheLayout ? null : CacheFolders.Snapshot(Path.Combine(CacheDirectory, "files", "md5"));
+    private CacheFolders? SnapshotCacheFolders() => HasLegacyCacheLayout ? null : CacheFolders.Snapshot(ObjectsDirectory);
+
+    /// <summary>The cache's <c>files/md5</c> folder, parent of the 256 object folders.</summary>
+    private string ObjectsDirectory => Path.Combine(CacheDirectory, "files", "md5");
 
     /// <summary>The cache folder of the objects whose md5 starts with these two hex digits.</summary>
     private string CacheFolder(string prefix) => _cacheStore.GetPath(ContentAddressedStore.Prefix + prefix);

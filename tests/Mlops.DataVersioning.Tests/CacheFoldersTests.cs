@@ -68,7 +68,7 @@ public sealed class CacheFoldersTests
         var kept = new HashSet<string>(StringComparer.Ordinal) { fixture.CacheObject(added.Md5) };
         for (var i = 0; i < 10; i++)
         {
-            kept.Add(fixture.CacheObject(Md5Of($"bytes {i}")));
+            kept.Add(fixture.CacheObject(DataRepoFixture.Md5($"bytes {i}")));
         }
 
         foreach (var file in Directory.EnumerateFiles(fixture.Full(".dvc/cache/files/md5"), "*", SearchOption.AllDirectories).Where(f => !kept.Contains(f)).ToList())
@@ -85,6 +85,4 @@ public sealed class CacheFoldersTests
         Assert.Equal("bytes 42", fixture.Read("data/file42.txt"));
         Assert.True((await fixture.Repository.StatusAsync()).IsClean);
     }
-
-    private static string Md5Of(string text) => Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
 }

@@ -48,8 +48,8 @@ internal static unsafe partial class RawFile
     public const int SmallFileSize = 1 << 20;
 
     /// <summary>
-    /// Reads a whole regular file of about <paramref name="expectedSize"/> bytes into a pooled buffer. The result says
-    /// whether it fit (a file that grew past the buffer does not, nor a pipe); dispose it to return the buffer.
+    /// Reads a whole regular file of about (or at most) <paramref name="expectedSize"/> bytes into a pooled buffer. The
+    /// result says whether it fit (a larger file does not, nor a pipe); dispose it to return the buffer.
     /// </summary>
     public static WholeFile ReadWhole(string path, long expectedSize)
     {
