@@ -112,7 +112,8 @@ if [ -z "${MLOPS_TEST_S3_URL:-}" ]; then
   mkdir -p "$work/s3rver"
   # s3rver encrypts its listing continuation tokens with DES, which Node 17+ only allows with
   # the legacy OpenSSL provider: without it, listings past 1000 objects fail with a 500.
-  NODE_OPTIONS=--openssl-legacy-provider "$root/eng/services/node_modules/.bin/s3rver" --directory "$work/s3rver" --address 127.0.0.1 --port "$port" \
+  # Started through eng/services/s3rver-atomic.js, which makes each PUT of a key whole before the next, as S3 does.
+  NODE_OPTIONS=--openssl-legacy-provider node "$root/eng/services/s3rver-atomic.js" --directory "$work/s3rver" --address 127.0.0.1 --port "$port" \
     --silent >"$work/s3rver.log" 2>&1 &
   pids+=($!)
   wait_for_port "$port" 60 s3rver
